@@ -1,0 +1,40 @@
+# orchestration_session: PGXS build.
+#   make && sudo make install          build and install into the server of $(PG_CONFIG)
+#   make installcheck                  regression + isolation suites against a running server
+#   tools/test-all.sh                  everything (see README)
+
+EXTENSION   = orchestration_session
+MODULE_big  = orchestration_session
+OBJS        = src/orchestration_session.o \
+              src/json_valid.o \
+              src/json_fmgr.o \
+              src/json_check_trigger.o \
+              src/ids.o \
+              src/args.o \
+              src/spi_plans.o \
+              src/session.o \
+              src/finished_guard.o
+DATA        = orchestration_session--1.0.sql
+PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
+
+REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors guards search_path seeds
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+ISOLATION      = finish_race transition_chain
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The libpq client that plays an application (test/libpq_client.c).
+LIBPQ_CFLAGS = -I$(shell $(PG_CONFIG) --includedir) -O2 -Wall -Wextra -Werror
+LIBPQ_LIBS   = -L$(shell $(PG_CONFIG) --libdir) -lpq
+test/libpq_client: test/libpq_client.c
+	$(CC) $(LIBPQ_CFLAGS) -o $@ $< $(LIBPQ_LIBS)
+
+.PHONY: libpq-check
+libpq-check: test/libpq_client
+	test/libpq_client

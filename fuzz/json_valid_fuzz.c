@@ -1,0 +1,221 @@
+/*
+ * json_valid_fuzz.c
+ *      libFuzzer harness for src/json_valid.c, differential against SQLite's
+ *      json_valid() (SQLite 3.40, linked with -lsqlite3).
+ *
+ * For every input:
+ *   - json_validate() with check_utf8 = 0 and 1: offsets within [0, len],
+ *     return value consistent with the code; on valid UTF-8 input both modes
+ *     give the identical result; on invalid UTF-8 check_utf8 = 1 rejects;
+ *     json_valid_format_error() produces a NUL-terminated string.
+ *   - SQLite json_valid(?1) on the input bound as TEXT must agree with
+ *     check_utf8 = 1, except for these documented, intended differences
+ *     (docs/json-differences.md), where the input is skipped:
+ *       * an embedded NUL byte: SQLite's parser stops at the NUL and judges
+ *         only the prefix; we judge all len bytes;
+ *       * invalid UTF-8: SQLite 3.40 treats bytes >= 0x80 in strings as opaque
+ *         (like our check_utf8 = 0, which is checked separately above);
+ *       * nesting deeper than 1000: SQLite rejects beyond JSON_MAX_DEPTH
+ *         (2000); we have no depth limit.
+ *     Any other disagreement aborts with __builtin_trap().
+ *
+ * LLVMFuzzerInitialize() first asserts that the linked SQLite really behaves
+ * as documented for these edge cases, so a different SQLite version is
+ * noticed instead of silently producing false alarms.
+ */
+#include "json_valid.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SKIP_DEPTH 1000
+
+static sqlite3 *db;
+static sqlite3_stmt *stmt;
+
+/* SQLite's json_valid() on buf[0..len) bound as TEXT. */
+static int
+sqlite_json_valid(const unsigned char *buf, size_t len)
+{
+    int v;
+
+    if (sqlite3_bind_text(stmt, 1, (const char *) buf, (int) len, SQLITE_STATIC) != SQLITE_OK
+        || sqlite3_step(stmt) != SQLITE_ROW)
+    {
+        fprintf(stderr, "sqlite error: %s\n", sqlite3_errmsg(db));
+        __builtin_trap();
+    }
+    v = sqlite3_column_int(stmt, 0);
+    sqlite3_reset(stmt);
+    return v;
+}
+
+/* Independent, deliberately simple strict UTF-8 check (not the one under test). */
+static int
+valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n)
+    {
+        uint32_t c = s[i], cp;
+        size_t k, need;
+
+        if (c < 0x80)
+        {
+            i++;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0)
+            need = 1, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0)
+            need = 2, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0)
+            need = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (i + need >= n)
+            return 0;
+        for (k = 1; k <= need; k++)
+        {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000)
+            || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+/* Maximum bracket nesting outside strings (an upper bound of what SQLite's parser reaches). */
+static size_t
+max_depth(const unsigned char *s, size_t n)
+{
+    size_t i, d = 0, m = 0;
+    int in_str = 0;
+
+    for (i = 0; i < n; i++)
+    {
+        unsigned char c = s[i];
+
+        if (in_str)
+        {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        }
+        else if (c == '"')
+            in_str = 1;
+        else if (c == '[' || c == '{')
+        {
+            if (++d > m)
+                m = d;
+        }
+        else if ((c == ']' || c == '}') && d > 0)
+            d--;
+    }
+    return m;
+}
+
+static void
+expect_sqlite(const char *what, const unsigned char *s, size_t n, int want)
+{
+    if (sqlite_json_valid(s, n) != want)
+    {
+        fprintf(stderr, "SQLite does not behave as documented: %s (expected %d)\n", what, want);
+        abort();
+    }
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    static unsigned char deep[2 * 2001];
+
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    {
+        fprintf(stderr, "cannot prepare SQLite statement\n");
+        abort();
+    }
+    /* The edge cases the skips below rely on (see docs/json-differences.md). */
+    expect_sqlite("raw control char in string rejected", (const unsigned char *) "\"a\x01\"", 4, 0);
+    expect_sqlite("raw DEL in string accepted", (const unsigned char *) "\"a\x7f\"", 4, 1);
+    expect_sqlite("invalid UTF-8 in string accepted", (const unsigned char *) "\"\xC0\xAF\xFF\"", 5, 1);
+    expect_sqlite("encoded surrogate accepted", (const unsigned char *) "\"\xED\xA0\x80\"", 5, 1);
+    expect_sqlite("NUL ends the text", (const unsigned char *) "1\0x", 3, 1);
+    expect_sqlite("form feed is not whitespace", (const unsigned char *) "\f1", 2, 0);
+    expect_sqlite("vertical tab is not whitespace", (const unsigned char *) "1\v", 2, 0);
+    expect_sqlite("JSON5 comment rejected", (const unsigned char *) "[1/**/]", 7, 0);
+    expect_sqlite("JSON5 trailing comma rejected", (const unsigned char *) "[1,]", 4, 0);
+    expect_sqlite("JSON5 hex rejected", (const unsigned char *) "0x1", 3, 0);
+    expect_sqlite("JSON5 unquoted key rejected", (const unsigned char *) "{a:1}", 5, 0);
+    expect_sqlite("BOM rejected", (const unsigned char *) "\xEF\xBB\xBF" "1", 4, 0);
+    expect_sqlite("lone surrogate escape accepted", (const unsigned char *) "\"\\uD800\"", 8, 1);
+    expect_sqlite("empty rejected", (const unsigned char *) "", 0, 0);
+    memset(deep, '[', 2000);
+    memset(deep + 2000, ']', 2000);
+    expect_sqlite("depth 2000 accepted", deep, 4000, 1);
+    memset(deep, '[', 2001);
+    memset(deep + 2001, ']', 2001);
+    expect_sqlite("depth 2001 rejected", deep, 4002, 0);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    JsonValidResult r0, r1;
+    int v0, v1, utf8ok, sq;
+    char msg[128];
+
+    v0 = json_validate(data, size, 0, &r0);
+    v1 = json_validate(data, size, 1, &r1);
+    if (r0.offset > size || r1.offset > size)
+        __builtin_trap();
+    if (v0 != (r0.code == JV_OK) || v1 != (r1.code == JV_OK))
+        __builtin_trap();
+    if (json_validate(data, size, 1, NULL) != v1)
+        __builtin_trap();
+    if (v1 && !v0)
+        __builtin_trap();       /* the UTF-8 check can only reject more */
+    if (!v1)
+    {
+        size_t n = json_valid_format_error(data, size, &r1, msg, sizeof(msg));
+
+        if (strlen(msg) != (n < sizeof(msg) ? n : sizeof(msg) - 1))
+            __builtin_trap();
+    }
+
+    utf8ok = valid_utf8(data, size);
+    if (utf8ok)
+    {
+        if (v0 != v1 || r0.code != r1.code || r0.offset != r1.offset)
+            __builtin_trap();
+    }
+    else if (v1)
+        __builtin_trap();       /* invalid UTF-8 must be rejected with check_utf8 = 1 */
+
+    /* differential against SQLite, minus the documented differences */
+    if (!utf8ok || memchr(data, 0, size) != NULL || max_depth(data, size) > SKIP_DEPTH)
+        return 0;
+    sq = sqlite_json_valid(data, size);
+    if (sq != v1)
+    {
+        fprintf(stderr, "DISAGREEMENT: sqlite %d, json_validate %d (%s at %zu)\n",
+                sq, v1, json_valid_reason(r1.code), r1.offset);
+        __builtin_trap();
+    }
+    return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * args.c: argument checking for the lifecycle functions (see args.h).
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
+
+#include "args.h"
+#include "json_fmgr.h"
+
+/*
+ * Argument names come from pg_proc.proargnames, so messages use the names a
+ * caller passes with named notation, and a rename in SQL needs no C change.
+ */
+const char *
+ArgName(FunctionCallInfo fcinfo, int argno)
+{
+	HeapTuple	proctup;
+	Datum		names;
+	bool		isnull;
+	Datum	   *elems;
+	int			nelems;
+	const char *result = NULL;
+
+	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(proctup))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	names = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proargnames, &isnull);
+	if (!isnull)
+	{
+		deconstruct_array(DatumGetArrayTypeP(names), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, NULL, &nelems);
+		if (argno < nelems)
+			result = TextDatumGetCString(elems[argno]);
+	}
+	ReleaseSysCache(proctup);
+	return result ? result : psprintf("$%d", argno + 1);
+}
+
+text *
+RequiredText(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be NULL", ArgName(fcinfo, argno)),
+				 errhint("Pass a value for \"%s\"; only the arguments that have defaults may be omitted or NULL.",
+						 ArgName(fcinfo, argno))));
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+static bool
+IsBlank(text *value)
+{
+	const char *p = VARDATA_ANY(value);
+	const char *end = p + VARSIZE_ANY_EXHDR(value);
+
+	for (; p < end; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f' && *p != '\v')
+			return false;
+	return true;
+}
+
+static void
+CheckNotBlank(FunctionCallInfo fcinfo, int argno, text *value)
+{
+	if (IsBlank(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"%s\" must not be empty or blank", ArgName(fcinfo, argno)),
+				 errhint("Pass a non-blank id or name, or omit an optional id to have one generated.")));
+}
+
+text *
+RequiredId(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *value = RequiredText(fcinfo, argno);
+
+	CheckNotBlank(fcinfo, argno, value);
+	return value;
+}
+
+text *
+OptionalId(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *value = OptionalText(fcinfo, argno);
+
+	if (value != NULL)
+		CheckNotBlank(fcinfo, argno, value);
+	return value;
+}
+
+text *
+OptionalText(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NULL;
+	return PG_GETARG_TEXT_PP(argno);
+}
+
+void
+CheckJsonText(text *value, const char *what_kind, const char *what_name)
+{
+	JsonValidResult res;
+
+	if (JsonTextValid(value, &res))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid JSON in %s \"%s\"", what_kind, what_name),
+			 errdetail("At %s.", JsonErrorDescription(value, &res)),
+			 errhint("Pass well-formed JSON text (RFC 8259), or NULL.")));
+}
+
+text *
+OptionalJson(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *value = OptionalText(fcinfo, argno);
+
+	if (value != NULL)
+		CheckJsonText(value, "argument", ArgName(fcinfo, argno));
+	return value;
+}
+
+text *
+RequiredJson(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *value = RequiredText(fcinfo, argno);
+
+	CheckJsonText(value, "argument", ArgName(fcinfo, argno));
+	return value;
+}

@@ -1,0 +1,705 @@
+/*
+ * json_valid.c
+ *      Standalone RFC 8259 JSON validator (C99, no PostgreSQL headers).
+ *
+ * Design
+ * ------
+ * One pass over the bytes, no tokens, no values built.  The grammar is a small
+ * state machine written as labelled blocks joined by goto (value, key,
+ * after_value); there is no recursion, so any nesting depth is fine.
+ *
+ * The only thing a JSON grammar needs to remember about open containers is
+ * whether each one is an array or an object, and that is only needed at ',',
+ * ']' and '}'.  So the open containers live in a bit stack (1 = object, one
+ * bit per level): a fixed local array covers the first JV_LOCAL_LEVELS levels
+ * and only deeper documents move it to the heap (depth/8 bytes).
+ *
+ * Time goes into strings, so the string scanner skips plain bytes 16 at a time
+ * with SSE2 (8 at a time with SWAR when SSE2 is missing) and stops only at
+ * '"', '\\', a control character, or (when UTF-8 is checked) a byte >= 0x80,
+ * which is then validated by a scalar decoder that handles runs of
+ * non-ASCII characters before returning to the block loop.  Numbers are a
+ * digit loop, literals a fixed-size memcmp, whitespace a table lookup loop.
+ *
+ * The validator is instantiated twice (check_utf8 = 0 / 1) from one
+ * always-inlined body so the per-byte tests contain no runtime flag.
+ *
+ * Error offsets point at the first byte at which no valid document is
+ * possible any more (offset == len when the input simply ended), except for
+ * JV_BAD_UTF8 where the offset is the first byte of the ill-formed sequence.
+ */
+#include "json_valid.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__) && !defined(JSON_VALID_NO_SIMD)
+#include <emmintrin.h>
+#define JV_USE_SSE2 1
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define JV_INLINE static inline __attribute__((always_inline))
+#define JV_LIKELY(x) __builtin_expect(!!(x), 1)
+#define JV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define JV_INLINE static inline
+#define JV_LIKELY(x) (x)
+#define JV_UNLIKELY(x) (x)
+#endif
+
+/* Levels held in the local (stack-allocated) part of the container bit stack. */
+#define JV_LOCAL_WORDS 512
+#define JV_LOCAL_LEVELS (JV_LOCAL_WORDS * 64)
+
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+
+/* JSON whitespace: space, \t, \n, \r only. */
+static const unsigned char jv_ws[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1
+};
+
+/* Bytes a string may contain as they are, when bytes >= 0x80 are opaque. */
+static const unsigned char jv_plain_opaque[256] = {
+    R16(0), R16(0),                                      /* 0x00-0x1F control */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,      /* 0x20-0x2F, '"' */
+    R16(1), R16(1),                                      /* 0x30-0x4F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,      /* 0x50-0x5F, '\\' */
+    R16(1), R16(1),                                      /* 0x60-0x7F */
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1)  /* 0x80-0xFF */
+};
+
+/* Same, but bytes >= 0x80 need the UTF-8 decoder. */
+static const unsigned char jv_plain_ascii[256] = {
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+};
+
+/* Characters allowed after a backslash (except 'u', handled apart). */
+static const unsigned char jv_simple_escape[256] = {
+    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1
+};
+
+static const unsigned char jv_hex[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1
+};
+
+#define JV_DIGIT(c) ((unsigned) ((c) - '0') < 10u)
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (2..4), 0 when it is
+ * ill-formed, -1 when the input ends before it is complete.  Strict per
+ * Unicode table 3-7: no overlongs, no encoded surrogates, max U+10FFFF.
+ */
+JV_INLINE int
+jv_utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    unsigned lo = 0x80, hi = 0xBF;
+    int n, i;
+
+    if (c < 0xC2)
+        return 0;               /* ASCII is not handled here; 80-C1 never start */
+    if (c < 0xE0)
+        n = 2;
+    else if (c < 0xF0)
+    {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;          /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F;          /* surrogates */
+    }
+    else if (c < 0xF5)
+    {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;          /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F;          /* above U+10FFFF */
+    }
+    else
+        return 0;
+    if (end - p < 2)
+        return -1;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (i = 2; i < n; i++)
+    {
+        if (end - p <= i)
+            return -1;
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return n;
+}
+
+/*
+ * Scans a string body starting just after the opening quote.  Returns the
+ * position after the closing quote, or NULL with *code / *errp set.
+ */
+JV_INLINE const unsigned char *
+jv_scan_string(const unsigned char *p, const unsigned char *end, const int check_utf8,
+               JsonValidCode *code, const unsigned char **errp)
+{
+    const unsigned char *plain = check_utf8 ? jv_plain_ascii : jv_plain_opaque;
+
+    for (;;)
+    {
+#ifdef JV_USE_SSE2
+        {
+            const __m128i quote = _mm_set1_epi8('"');
+            const __m128i bslash = _mm_set1_epi8('\\');
+            const __m128i c1f = _mm_set1_epi8(0x1F);
+            const __m128i c20 = _mm_set1_epi8(0x20);
+
+            while (end - p >= 16)
+            {
+                __m128i v = _mm_loadu_si128((const __m128i *) p);
+                __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
+                int m;
+
+                if (check_utf8)
+                    s = _mm_or_si128(s, _mm_cmplt_epi8(v, c20));   /* signed: < 0x20 or >= 0x80 */
+                else
+                    s = _mm_or_si128(s, _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f));  /* <= 0x1F */
+                m = _mm_movemask_epi8(s);
+                if (m)
+                {
+                    p += __builtin_ctz((unsigned) m);
+                    goto special;
+                }
+                p += 16;
+            }
+        }
+#else
+        {
+            const uint64_t ones = UINT64_C(0x0101010101010101);
+            const uint64_t highs = UINT64_C(0x8080808080808080);
+
+            /* SWAR: a flagged word always holds a real special byte (no false positive below it). */
+            while (end - p >= 8)
+            {
+                uint64_t w, q, b, t;
+
+                memcpy(&w, p, 8);
+                q = w ^ (ones * '"');
+                b = w ^ (ones * '\\');
+                t = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+                if (check_utf8)
+                    t |= w;
+                if (t & highs)
+                    break;
+                p += 8;
+            }
+        }
+#endif
+        while (p < end && plain[*p])
+            p++;
+        if (JV_UNLIKELY(p == end))
+        {
+            *code = JV_UNTERMINATED_STRING;
+            *errp = end;
+            return NULL;
+        }
+#ifdef JV_USE_SSE2
+special:
+#endif
+        {
+            unsigned c = *p;
+
+            if (c == '"')
+                return p + 1;
+            if (c == '\\')
+            {
+                if (end - p < 2)
+                    goto unterminated;
+                if (p[1] == 'u')
+                {
+                    int i;
+
+                    for (i = 2; i < 6; i++)
+                    {
+                        if (end - p <= i)
+                            goto unterminated;
+                        if (!jv_hex[p[i]])
+                        {
+                            *code = JV_BAD_UNICODE_ESCAPE;
+                            *errp = p + i;
+                            return NULL;
+                        }
+                    }
+                    p += 6;
+                }
+                else if (JV_LIKELY(jv_simple_escape[p[1]]))
+                    p += 2;
+                else
+                {
+                    *code = JV_BAD_ESCAPE;
+                    *errp = p + 1;
+                    return NULL;
+                }
+                continue;
+            }
+            if (c < 0x20)
+            {
+                *code = JV_CONTROL_CHAR;
+                *errp = p;
+                return NULL;
+            }
+            /* only reached with check_utf8: a run of non-ASCII characters */
+            do
+            {
+                int n = jv_utf8_seq(p, end);
+
+                if (n <= 0)
+                {
+                    if (n < 0)
+                        goto unterminated;
+                    *code = JV_BAD_UTF8;
+                    *errp = p;
+                    return NULL;
+                }
+                p += n;
+            } while (p < end && *p >= 0x80);
+        }
+    }
+
+unterminated:
+    *code = JV_UNTERMINATED_STRING;
+    *errp = end;
+    return NULL;
+}
+
+/* Skips a run of ASCII digits; a block compare avoids a mispredicted exit per number. */
+JV_INLINE const unsigned char *
+jv_skip_digits(const unsigned char *p, const unsigned char *end)
+{
+#ifdef JV_USE_SSE2
+    while (end - p >= 16)
+    {
+        __m128i v = _mm_loadu_si128((const __m128i *) p);
+        /* '0'..'9' become -128..-119 (signed); anything else compares greater */
+        __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char) (0x80 - '0')));
+        int m = _mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8((char) (0x80 + 9))));
+
+        if (m)
+            return p + __builtin_ctz((unsigned) m);
+        p += 16;
+    }
+#endif
+    while (p < end && JV_DIGIT(*p))
+        p++;
+    return p;
+}
+
+/* Doubles the container bit stack, moving it to the heap the first time. */
+static int
+jv_grow(uint64_t **stack, size_t *cap_levels, uint64_t *local)
+{
+    size_t old_words = *cap_levels / 64;
+    size_t new_words;
+    uint64_t *n;
+
+    if (old_words > SIZE_MAX / 2 / sizeof(uint64_t))
+        return 0;
+    new_words = old_words * 2;
+    if (*stack == local)
+    {
+        n = (uint64_t *) malloc(new_words * sizeof(uint64_t));
+        if (n)
+            memcpy(n, local, old_words * sizeof(uint64_t));
+    }
+    else
+        n = (uint64_t *) realloc(*stack, new_words * sizeof(uint64_t));
+    if (!n)
+        return 0;
+    *stack = n;
+    *cap_levels = new_words * 64;
+    return 1;
+}
+
+JV_INLINE int
+jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, JsonValidResult *res)
+{
+    const unsigned char *p = buf;
+    const unsigned char *const end = buf + len;
+    uint64_t local_stack[JV_LOCAL_WORDS];
+    uint64_t *stack = local_stack;
+    size_t cap = JV_LOCAL_LEVELS;
+    size_t depth = 0;           /* open containers; bit depth-1 is the innermost */
+    JsonValidCode code;
+    const unsigned char *errp;
+    const char *lit;
+    size_t litlen, i;
+
+#define SKIP_WS() do { while (p < end && jv_ws[*p]) p++; } while (0)
+#define FAIL(c, at) do { code = (c); errp = (at); goto fail; } while (0)
+#define PUSH(bit) \
+    do { \
+        if (JV_UNLIKELY(depth == cap) && !jv_grow(&stack, &cap, local_stack)) \
+            FAIL(JV_OUT_OF_MEMORY, p); \
+        if (bit) \
+            stack[depth >> 6] |= UINT64_C(1) << (depth & 63); \
+        else \
+            stack[depth >> 6] &= ~(UINT64_C(1) << (depth & 63)); \
+        depth++; \
+    } while (0)
+
+    SKIP_WS();
+    if (p == end)
+        FAIL(JV_EMPTY, end);
+
+value:
+    /* p < end and *p must start a value */
+    switch (*p)
+    {
+        case '"':
+            p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
+            if (JV_UNLIKELY(p == NULL))
+                goto fail;
+            goto after_value;
+        case '{':
+            PUSH(1);
+            p++;
+            SKIP_WS();
+            if (p == end)
+                FAIL(JV_UNEXPECTED_END, end);
+            if (*p == '"')
+                goto key;
+            if (*p != '}')
+                FAIL(JV_EXPECTED_KEY, p);
+            p++;
+            depth--;
+            goto after_value;
+        case '[':
+            PUSH(0);
+            p++;
+            SKIP_WS();
+            if (p == end)
+                FAIL(JV_UNEXPECTED_END, end);
+            if (*p != ']')
+                goto value;
+            p++;
+            depth--;
+            goto after_value;
+        case '-':
+        case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9':
+            if (*p == '-')
+            {
+                p++;
+                if (p == end)
+                    FAIL(JV_UNEXPECTED_END, end);
+            }
+            if (*p == '0')
+            {
+                p++;
+                if (p < end && JV_DIGIT(*p))
+                    FAIL(JV_BAD_NUMBER, p);     /* leading zero */
+            }
+            else if (JV_DIGIT(*p))
+            {
+                p = jv_skip_digits(p + 1, end);
+            }
+            else
+                FAIL(JV_BAD_NUMBER, p);
+            if (p < end && *p == '.')
+            {
+                p++;
+                if (p == end)
+                    FAIL(JV_UNEXPECTED_END, end);
+                if (!JV_DIGIT(*p))
+                    FAIL(JV_BAD_NUMBER, p);
+                p = jv_skip_digits(p + 1, end);
+            }
+            if (p < end && (*p | 0x20) == 'e')
+            {
+                p++;
+                if (p < end && (*p == '+' || *p == '-'))
+                    p++;
+                if (p == end)
+                    FAIL(JV_UNEXPECTED_END, end);
+                if (!JV_DIGIT(*p))
+                    FAIL(JV_BAD_NUMBER, p);
+                p = jv_skip_digits(p + 1, end);
+            }
+            goto after_value;
+        case 't':
+            if (end - p >= 4 && memcmp(p, "true", 4) == 0)
+            {
+                p += 4;
+                goto after_value;
+            }
+            lit = "true";
+            litlen = 4;
+            goto bad_literal;
+        case 'f':
+            if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+            {
+                p += 5;
+                goto after_value;
+            }
+            lit = "false";
+            litlen = 5;
+            goto bad_literal;
+        case 'n':
+            if (end - p >= 4 && memcmp(p, "null", 4) == 0)
+            {
+                p += 4;
+                goto after_value;
+            }
+            lit = "null";
+            litlen = 4;
+            goto bad_literal;
+        default:
+            FAIL(JV_EXPECTED_VALUE, p);
+    }
+
+key:
+    /* *p == '"' of an object key */
+    p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
+    if (JV_UNLIKELY(p == NULL))
+        goto fail;
+    SKIP_WS();
+    if (p == end)
+        FAIL(JV_UNEXPECTED_END, end);
+    if (*p != ':')
+        FAIL(JV_EXPECTED_COLON, p);
+    p++;
+    SKIP_WS();
+    if (p == end)
+        FAIL(JV_UNEXPECTED_END, end);
+    goto value;
+
+after_value:
+    SKIP_WS();
+    if (JV_UNLIKELY(depth == 0))
+    {
+        if (p != end)
+            FAIL(JV_TRAILING_CONTENT, p);
+        goto ok;
+    }
+    if (p == end)
+        FAIL(JV_UNEXPECTED_END, end);
+    {
+        /* the innermost container kind is only looked at here */
+        int is_object = (int) ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1);
+
+        if (*p == ',')
+        {
+            p++;
+            SKIP_WS();
+            if (p == end)
+                FAIL(JV_UNEXPECTED_END, end);
+            if (!is_object)
+                goto value;
+            if (*p != '"')
+                FAIL(JV_EXPECTED_KEY, p);
+            goto key;
+        }
+        if (is_object)
+        {
+            if (*p != '}')
+                FAIL(JV_EXPECTED_OBJECT_NEXT, p);
+        }
+        else if (*p != ']')
+            FAIL(JV_EXPECTED_ARRAY_NEXT, p);
+        p++;
+        depth--;
+        goto after_value;
+    }
+
+bad_literal:
+    /* find the first byte that departs from the literal */
+    for (i = 1; i < litlen; i++)
+    {
+        if (p + i == end)
+            FAIL(JV_UNEXPECTED_END, end);
+        if (p[i] != (unsigned char) lit[i])
+            FAIL(JV_BAD_LITERAL, p + i);
+    }
+    FAIL(JV_BAD_LITERAL, p);    /* not reached */
+
+ok:
+    if (stack != local_stack)
+        free(stack);
+    if (res)
+    {
+        res->code = JV_OK;
+        res->offset = len;
+    }
+    return 1;
+
+fail:
+    if (stack != local_stack)
+        free(stack);
+    if (res)
+    {
+        res->code = code;
+        res->offset = (size_t) (errp - buf);
+    }
+    return 0;
+
+#undef SKIP_WS
+#undef FAIL
+#undef PUSH
+}
+
+static int
+jv_validate_opaque(const unsigned char *buf, size_t len, JsonValidResult *res)
+{
+    return jv_validate_impl(buf, len, 0, res);
+}
+
+static int
+jv_validate_utf8(const unsigned char *buf, size_t len, JsonValidResult *res)
+{
+    return jv_validate_impl(buf, len, 1, res);
+}
+
+int
+json_validate(const unsigned char *buf, size_t len, int check_utf8, JsonValidResult *res)
+{
+    if (buf == NULL)
+        len = 0, buf = (const unsigned char *) "";
+    return check_utf8 ? jv_validate_utf8(buf, len, res) : jv_validate_opaque(buf, len, res);
+}
+
+const char *
+json_valid_reason(JsonValidCode code)
+{
+    switch (code)
+    {
+        case JV_OK:
+            return "valid JSON";
+        case JV_EMPTY:
+            return "no JSON value (empty or whitespace-only input)";
+        case JV_EXPECTED_VALUE:
+            return "expected a JSON value";
+        case JV_EXPECTED_ARRAY_NEXT:
+            return "expected ',' or ']' after array element";
+        case JV_EXPECTED_OBJECT_NEXT:
+            return "expected ',' or '}' after object member";
+        case JV_EXPECTED_KEY:
+            return "expected string as object key";
+        case JV_EXPECTED_COLON:
+            return "expected ':' after object key";
+        case JV_BAD_LITERAL:
+            return "invalid literal (expected true, false or null)";
+        case JV_BAD_NUMBER:
+            return "malformed number";
+        case JV_BAD_ESCAPE:
+            return "invalid escape sequence in string";
+        case JV_BAD_UNICODE_ESCAPE:
+            return "\\u must be followed by 4 hex digits";
+        case JV_CONTROL_CHAR:
+            return "unescaped control character in string";
+        case JV_UNTERMINATED_STRING:
+            return "unterminated string";
+        case JV_BAD_UTF8:
+            return "invalid UTF-8";
+        case JV_TRAILING_CONTENT:
+            return "unexpected content after JSON value";
+        case JV_UNEXPECTED_END:
+            return "unexpected end of input";
+        case JV_OUT_OF_MEMORY:
+            return "out of memory for nesting stack";
+    }
+    return "unknown error";
+}
+
+void
+json_valid_locate(const unsigned char *buf, size_t len, size_t offset,
+                  size_t *line, size_t *column, size_t *char_pos)
+{
+    size_t l = 1, col = 1, chars = 1, i;
+
+    if (buf == NULL)
+        len = 0;
+    if (offset > len)
+        offset = len;
+    for (i = 0; i < offset; i++)
+    {
+        unsigned char b = buf[i];
+
+        if ((b & 0xC0) != 0x80)
+        {
+            chars++;
+            col++;
+        }
+        if (b == '\n')
+        {
+            l++;
+            col = 1;
+        }
+    }
+    if (line)
+        *line = l;
+    if (column)
+        *column = col;
+    if (char_pos)
+        *char_pos = chars;
+}
+
+size_t
+json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidResult *res,
+                        char *out, size_t outsz)
+{
+    char found[32];
+    size_t line, column, off;
+    int n;
+    char dummy[1];
+
+    if (out == NULL || outsz == 0)
+    {
+        out = dummy;
+        outsz = sizeof(dummy);
+    }
+    if (buf == NULL)
+        len = 0;
+    if (res == NULL || res->code == JV_OK)
+    {
+        n = snprintf(out, outsz, "%s", json_valid_reason(JV_OK));
+        return n < 0 ? 0 : (size_t) n;
+    }
+    off = res->offset > len ? len : res->offset;
+    json_valid_locate(buf, len, off, &line, &column, NULL);
+
+    if (off >= len)
+        snprintf(found, sizeof(found), "end of input");
+    else
+    {
+        unsigned char b = buf[off];
+
+        if (b < 0x20 || b == 0x7F)
+            snprintf(found, sizeof(found), "U+%04X", (unsigned) b);
+        else if (b < 0x80)
+            snprintf(found, sizeof(found), "'%c'", (char) b);
+        else
+        {
+            int k = jv_utf8_seq(buf + off, buf + len);
+
+            if (k > 0)
+            {
+                found[0] = '\'';
+                memcpy(found + 1, buf + off, (size_t) k);
+                found[k + 1] = '\'';
+                found[k + 2] = '\0';
+            }
+            else
+                snprintf(found, sizeof(found), "byte 0x%02X", (unsigned) b);
+        }
+    }
+    n = snprintf(out, outsz, "line %zu, column %zu: %s, found %s",
+                 line, column, json_valid_reason(res->code), found);
+    return n < 0 ? 0 : (size_t) n;
+}

@@ -1,0 +1,488 @@
+/*
+ * session.c: the orchestration session lifecycle.
+ *
+ *   orchestration_device_ensure, orchestration_nature_ensure   parents
+ *   orchestration_session_start                                 a new session
+ *   orchestration_session_add_entry / _transition /
+ *     _record_exec / _raise_issue / _append_log                 children of an open session
+ *   orchestration_session_finish                                exactly once
+ *
+ * Integrity rules and how they hold under concurrency:
+ * - Writers of children take a share lock on the session row and check that
+ *   it is open; finish takes an exclusive lock.  So a child is never written
+ *   to a finished session: either it commits before the finish can lock the
+ *   row, or it waits and then sees the finish (READ COMMITTED re-reads the
+ *   locked row) and fails with 55000.
+ * - Two finishes of one session: the second waits for the first's lock and
+ *   then sees orch_finished_at set, 55000.
+ * - Transitions take the exclusive lock, so the transitions of one session
+ *   are recorded one at a time; the latest one is read with a fresh
+ *   snapshot after the lock is granted and each new transition gets a
+ *   transitioned_at strictly after it, so the chain is a total order in which
+ *   each from_state is the previous to_state.
+ * - Times come from the wall clock (GetCurrentTimestamp), not the
+ *   transaction start, so a session started and finished in one transaction
+ *   still records its real duration.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "args.h"
+#include "ids.h"
+#include "spi_plans.h"
+
+PG_FUNCTION_INFO_V1(orchestration_device_ensure);
+PG_FUNCTION_INFO_V1(orchestration_nature_ensure);
+PG_FUNCTION_INFO_V1(orchestration_session_start);
+PG_FUNCTION_INFO_V1(orchestration_session_add_entry);
+PG_FUNCTION_INFO_V1(orchestration_session_transition);
+PG_FUNCTION_INFO_V1(orchestration_session_record_exec);
+PG_FUNCTION_INFO_V1(orchestration_session_raise_issue);
+PG_FUNCTION_INFO_V1(orchestration_session_append_log);
+PG_FUNCTION_INFO_V1(orchestration_session_finish);
+
+#define TEXT_DATUM(t)	((t) ? PointerGetDatum(t) : (Datum) 0)
+#define NULL_FLAG(t)	((t) ? ' ' : 'n')
+
+static char *
+Str(text *t)
+{
+	return text_to_cstring(t);
+}
+
+static bool
+TextEqual(text *a, text *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+static void
+ConnectSpi(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+FinishSpi(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+static void
+ReportUnknownSession(text *session_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("orchestration session \"%s\" does not exist", Str(session_id)),
+			 errhint("Pass an id returned by orchestration_session_start().")));
+}
+
+static void
+ReportFinished(text *session_id, const char *action, TimestampTz finished_at)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot %s orchestration session \"%s\": it is already finished",
+					action, Str(session_id)),
+			 errdetail("The session finished at %s.", timestamptz_to_str(finished_at)),
+			 errhint("Record further work in a new session (orchestration_session_start()).")));
+}
+
+/*
+ * Locks the session row (exclusively for finish and transitions, shared for
+ * the other writers) and checks that it exists and is open.  Returns
+ * orch_started_at when wanted (exclusive lock only); NULL start -> 0.
+ */
+static TimestampTz
+LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
+				const char *action)
+{
+	Datum		values[1] = {PointerGetDatum(session_id)};
+	bool		isnull;
+	Datum		finished_at;
+	TimestampTz started_at = 0;
+
+	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
+				values, NULL, false) == 0)
+		ReportUnknownSession(session_id);
+	finished_at = ResultDatum(1, &isnull);
+	if (!isnull)
+		ReportFinished(session_id, action, DatumGetTimestampTz(finished_at));
+	if (exclusive)
+	{
+		Datum		started = ResultDatum(2, &isnull);
+
+		if (!isnull)
+			started_at = DatumGetTimestampTz(started);
+	}
+	return started_at;
+}
+
+/* The session a child row (entry or exec) belongs to must be this one: 23503 otherwise. */
+static void
+CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
+					const char *argname, text *child_id, text *session_id)
+{
+	Datum		values[1] = {PointerGetDatum(child_id)};
+	bool		isnull;
+
+	if (RunPlan(fcinfo, plan, values, NULL, true) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("orchestration session %s \"%s\" does not exist", kind, Str(child_id)),
+				 errhint("Pass as \"%s\" an id returned for this session, or NULL.", argname)));
+	if (!TextEqual(DatumGetTextPP(ResultDatum(1, &isnull)), session_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("orchestration session %s \"%s\" belongs to another session", kind, Str(child_id)),
+				 errdetail("It does not belong to session \"%s\".", Str(session_id)),
+				 errhint("Pass as \"%s\" an id returned for this session, or NULL.", argname)));
+}
+
+static int32
+RequiredInt32(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be NULL", ArgName(fcinfo, argno)),
+				 errhint("Pass a value for \"%s\"; only the arguments that have defaults may be omitted or NULL.",
+						 ArgName(fcinfo, argno))));
+	return PG_GETARG_INT32(argno);
+}
+
+/* An id given by the caller (non-blank) or a new ULID. */
+static text *
+IdOrNew(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *id = OptionalId(fcinfo, argno);
+
+	return id ? id : NewUlidText();
+}
+
+/* ------------------------------------------------------------------------
+ * Parents
+ * ------------------------------------------------------------------------ */
+
+/*
+ * INSERT ... ON CONFLICT DO NOTHING waits for a concurrent inserter of the
+ * same (name, state, boundary); if that one commits, our insert does nothing
+ * and the row is read back with a fresh snapshot.
+ */
+Datum
+orchestration_device_ensure(PG_FUNCTION_ARGS)
+{
+	text	   *name = RequiredId(fcinfo, 0);
+	text	   *state = RequiredJson(fcinfo, 1);
+	text	   *boundary = RequiredText(fcinfo, 2);
+	text	   *sysinfo = OptionalJson(fcinfo, 3);
+	text	   *elaboration = OptionalJson(fcinfo, 4);
+	text	   *device_id = IdOrNew(fcinfo, 5);
+	Datum		ins[6] = {PointerGetDatum(device_id), PointerGetDatum(name), PointerGetDatum(state),
+	PointerGetDatum(boundary), TEXT_DATUM(sysinfo), TEXT_DATUM(elaboration)};
+	char		ins_nulls[6] = {' ', ' ', ' ', ' ', NULL_FLAG(sysinfo), NULL_FLAG(elaboration)};
+	Datum		find[3] = {PointerGetDatum(name), PointerGetDatum(state), PointerGetDatum(boundary)};
+	text	   *result = device_id;
+	bool		isnull;
+
+	ConnectSpi();
+	if (RunPlan(fcinfo, PLAN_DEVICE_INSERT, ins, ins_nulls, false) == 0)
+	{
+		if (RunPlan(fcinfo, PLAN_DEVICE_FIND, find, NULL, true) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("device \"%s\" was removed while it was being ensured", Str(name)),
+					 errhint("Retry the transaction.")));
+		result = DatumGetTextPP(ResultDatum(1, &isnull));
+	}
+	FinishSpi();
+	PG_RETURN_TEXT_P(result);
+}
+
+Datum
+orchestration_nature_ensure(PG_FUNCTION_ARGS)
+{
+	text	   *nature_id = RequiredId(fcinfo, 0);
+	text	   *nature = RequiredId(fcinfo, 1);
+	text	   *elaboration = OptionalJson(fcinfo, 2);
+	Datum		ins[3] = {PointerGetDatum(nature_id), PointerGetDatum(nature), TEXT_DATUM(elaboration)};
+	char		ins_nulls[3] = {' ', ' ', NULL_FLAG(elaboration)};
+	Datum		find[1] = {PointerGetDatum(nature_id)};
+	bool		isnull;
+
+	ConnectSpi();
+	if (RunPlan(fcinfo, PLAN_NATURE_INSERT, ins, ins_nulls, false) == 0)
+	{
+		text	   *existing;
+
+		if (RunPlan(fcinfo, PLAN_NATURE_FIND, find, NULL, true) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("orchestration nature \"%s\" was removed while it was being ensured", Str(nature_id)),
+					 errhint("Retry the transaction.")));
+		existing = DatumGetTextPP(ResultDatum(1, &isnull));
+		if (!TextEqual(existing, nature))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("orchestration nature \"%s\" already exists with label \"%s\"",
+							Str(nature_id), Str(existing)),
+					 errdetail("The label asked for was \"%s\".", Str(nature)),
+					 errhint("Pass the existing label, or choose another nature_id.")));
+	}
+	FinishSpi();
+	PG_RETURN_TEXT_P(nature_id);
+}
+
+/* ------------------------------------------------------------------------
+ * The session
+ * ------------------------------------------------------------------------ */
+
+Datum
+orchestration_session_start(PG_FUNCTION_ARGS)
+{
+	text	   *device_id = RequiredId(fcinfo, 0);
+	text	   *nature_id = RequiredId(fcinfo, 1);
+	text	   *version = RequiredText(fcinfo, 2);
+	text	   *args_json = OptionalJson(fcinfo, 3);
+	text	   *elaboration = OptionalJson(fcinfo, 4);
+	text	   *session_id = IdOrNew(fcinfo, 5);
+	Datum		dev[1] = {PointerGetDatum(device_id)};
+	Datum		nat[1] = {PointerGetDatum(nature_id)};
+	Datum		ins[7] = {PointerGetDatum(session_id), PointerGetDatum(device_id),
+		PointerGetDatum(nature_id), PointerGetDatum(version),
+		TimestampTzGetDatum(GetCurrentTimestamp()), TEXT_DATUM(elaboration), TEXT_DATUM(args_json)};
+	char		ins_nulls[7] = {' ', ' ', ' ', ' ', ' ', NULL_FLAG(elaboration), NULL_FLAG(args_json)};
+
+	ConnectSpi();
+	if (RunPlan(fcinfo, PLAN_DEVICE_EXISTS, dev, NULL, true) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("device \"%s\" does not exist", Str(device_id)),
+				 errhint("Create or look up the device with orchestration_device_ensure(name), which returns its device_id.")));
+	if (RunPlan(fcinfo, PLAN_NATURE_EXISTS, nat, NULL, true) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("orchestration nature \"%s\" does not exist", Str(nature_id)),
+				 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
+	RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false);
+	FinishSpi();
+	PG_RETURN_TEXT_P(session_id);
+}
+
+Datum
+orchestration_session_add_entry(PG_FUNCTION_ARGS)
+{
+	text	   *session_id = RequiredId(fcinfo, 0);
+	text	   *ingest_src = RequiredId(fcinfo, 1);
+	text	   *table_name = OptionalText(fcinfo, 2);
+	text	   *elaboration = OptionalJson(fcinfo, 3);
+	text	   *entry_id = IdOrNew(fcinfo, 4);
+	Datum		ins[5] = {PointerGetDatum(entry_id), PointerGetDatum(session_id),
+	PointerGetDatum(ingest_src), TEXT_DATUM(table_name), TEXT_DATUM(elaboration)};
+	char		ins_nulls[5] = {' ', ' ', ' ', NULL_FLAG(table_name), NULL_FLAG(elaboration)};
+
+	ConnectSpi();
+	LockOpenSession(fcinfo, session_id, false, "add an entry to");
+	RunPlan(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, false);
+	FinishSpi();
+	PG_RETURN_TEXT_P(entry_id);
+}
+
+Datum
+orchestration_session_transition(PG_FUNCTION_ARGS)
+{
+	text	   *session_id = RequiredId(fcinfo, 0);
+	text	   *to_state = RequiredId(fcinfo, 1);
+	text	   *reason = OptionalText(fcinfo, 2);
+	text	   *result_json = OptionalJson(fcinfo, 3);
+	text	   *entry_id = OptionalId(fcinfo, 4);
+	text	   *elaboration = OptionalJson(fcinfo, 5);
+	text	   *state_id = IdOrNew(fcinfo, 6);
+	Datum		sess[1] = {PointerGetDatum(session_id)};
+	text	   *from_state = cstring_to_text("INITIAL");
+	TimestampTz at = GetCurrentTimestamp();
+	bool		isnull;
+
+	ConnectSpi();
+	LockOpenSession(fcinfo, session_id, true, "record a transition of");
+	if (entry_id)
+		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+							entry_id, session_id);
+
+	/* The chain's latest link, committed by whoever held the lock before us. */
+	if (RunPlan(fcinfo, PLAN_STATE_LATEST, sess, NULL, true) > 0)
+	{
+		Datum		latest_at;
+
+		from_state = DatumGetTextPP(ResultDatum(1, &isnull));
+		latest_at = ResultDatum(2, &isnull);
+		if (!isnull && DatumGetTimestampTz(latest_at) >= at)
+			at = DatumGetTimestampTz(latest_at) + 1;
+	}
+
+	{
+		Datum		ins[9] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
+			TEXT_DATUM(entry_id), PointerGetDatum(from_state), PointerGetDatum(to_state),
+			TEXT_DATUM(result_json), TEXT_DATUM(reason), TimestampTzGetDatum(at),
+		TEXT_DATUM(elaboration)};
+		char		ins_nulls[9] = {' ', ' ', NULL_FLAG(entry_id), ' ', ' ',
+			NULL_FLAG(result_json), NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
+
+		RunPlan(fcinfo, PLAN_STATE_INSERT, ins, ins_nulls, false);
+	}
+	FinishSpi();
+	PG_RETURN_TEXT_P(state_id);
+}
+
+Datum
+orchestration_session_record_exec(PG_FUNCTION_ARGS)
+{
+	text	   *session_id = RequiredId(fcinfo, 0);
+	text	   *exec_nature = RequiredId(fcinfo, 1);
+	text	   *exec_code = RequiredText(fcinfo, 2);
+	int32		exec_status = RequiredInt32(fcinfo, 3);
+	text	   *entry_id = OptionalId(fcinfo, 4);
+	text	   *parent_exec_id = OptionalId(fcinfo, 5);
+	text	   *namespace = OptionalText(fcinfo, 6);
+	text	   *identity = OptionalText(fcinfo, 7);
+	text	   *input_text = OptionalText(fcinfo, 8);
+	text	   *error_text = OptionalText(fcinfo, 9);
+	text	   *output_text = OptionalText(fcinfo, 10);
+	text	   *output_nature = OptionalJson(fcinfo, 11);
+	text	   *narrative_md = OptionalText(fcinfo, 12);
+	text	   *elaboration = OptionalJson(fcinfo, 13);
+	text	   *exec_id = IdOrNew(fcinfo, 14);
+	Datum		ins[15] = {PointerGetDatum(exec_id), PointerGetDatum(exec_nature),
+		PointerGetDatum(session_id), TEXT_DATUM(entry_id), TEXT_DATUM(parent_exec_id),
+		TEXT_DATUM(namespace), TEXT_DATUM(identity), PointerGetDatum(exec_code),
+		Int32GetDatum(exec_status), TEXT_DATUM(input_text), TEXT_DATUM(error_text),
+		TEXT_DATUM(output_text), TEXT_DATUM(output_nature), TEXT_DATUM(narrative_md),
+	TEXT_DATUM(elaboration)};
+	char		ins_nulls[15] = {' ', ' ', ' ', NULL_FLAG(entry_id), NULL_FLAG(parent_exec_id),
+		NULL_FLAG(namespace), NULL_FLAG(identity), ' ', ' ', NULL_FLAG(input_text),
+		NULL_FLAG(error_text), NULL_FLAG(output_text), NULL_FLAG(output_nature),
+	NULL_FLAG(narrative_md), NULL_FLAG(elaboration)};
+
+	ConnectSpi();
+	LockOpenSession(fcinfo, session_id, false, "record an execution in");
+	if (entry_id)
+		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+							entry_id, session_id);
+	if (parent_exec_id)
+		CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
+							parent_exec_id, session_id);
+	RunPlan(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, false);
+	FinishSpi();
+	PG_RETURN_TEXT_P(exec_id);
+}
+
+Datum
+orchestration_session_raise_issue(PG_FUNCTION_ARGS)
+{
+	text	   *session_id = RequiredId(fcinfo, 0);
+	text	   *issue_type = RequiredId(fcinfo, 1);
+	text	   *issue_message = RequiredText(fcinfo, 2);
+	text	   *entry_id = OptionalId(fcinfo, 3);
+	bool		has_row = !PG_ARGISNULL(4);
+	int32		issue_row = has_row ? PG_GETARG_INT32(4) : 0;
+	text	   *issue_column = OptionalText(fcinfo, 5);
+	text	   *invalid_value = OptionalText(fcinfo, 6);
+	text	   *remediation = OptionalText(fcinfo, 7);
+	text	   *elaboration = OptionalJson(fcinfo, 8);
+	text	   *issue_id = IdOrNew(fcinfo, 9);
+	Datum		ins[10] = {PointerGetDatum(issue_id), PointerGetDatum(session_id),
+		TEXT_DATUM(entry_id), PointerGetDatum(issue_type), PointerGetDatum(issue_message),
+		Int32GetDatum(issue_row), TEXT_DATUM(issue_column), TEXT_DATUM(invalid_value),
+	TEXT_DATUM(remediation), TEXT_DATUM(elaboration)};
+	char		ins_nulls[10] = {' ', ' ', NULL_FLAG(entry_id), ' ', ' ', has_row ? ' ' : 'n',
+		NULL_FLAG(issue_column), NULL_FLAG(invalid_value), NULL_FLAG(remediation),
+	NULL_FLAG(elaboration)};
+
+	ConnectSpi();
+	LockOpenSession(fcinfo, session_id, false, "raise an issue in");
+	if (entry_id)
+		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+							entry_id, session_id);
+	RunPlan(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, false);
+	FinishSpi();
+	PG_RETURN_TEXT_P(issue_id);
+}
+
+/*
+ * The log table has no session column: the session is the one of the exec
+ * the line belongs to.  Appenders to one exec queue on the exec row, so the
+ * default sibling_order (next number) is never handed out twice.
+ */
+Datum
+orchestration_session_append_log(PG_FUNCTION_ARGS)
+{
+	text	   *exec_id = RequiredId(fcinfo, 0);
+	text	   *content = RequiredText(fcinfo, 1);
+	text	   *category = OptionalText(fcinfo, 2);
+	bool		has_order = !PG_ARGISNULL(3);
+	int32		sibling_order = has_order ? PG_GETARG_INT32(3) : 0;
+	text	   *elaboration = OptionalJson(fcinfo, 4);
+	text	   *log_id = IdOrNew(fcinfo, 5);
+	Datum		lock[1] = {PointerGetDatum(exec_id)};
+	Datum		finished_at;
+	bool		isnull;
+
+	ConnectSpi();
+	if (RunPlan(fcinfo, PLAN_LOG_LOCK_EXEC, lock, NULL, false) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("orchestration session exec \"%s\" does not exist", Str(exec_id)),
+				 errhint("Pass an id returned by orchestration_session_record_exec().")));
+	finished_at = ResultDatum(2, &isnull);
+	if (!isnull)
+		ReportFinished(DatumGetTextPP(ResultDatum(1, &isnull)), "append a log line to",
+					   DatumGetTimestampTz(finished_at));
+	if (!has_order)
+	{
+		RunPlan(fcinfo, PLAN_LOG_NEXT_ORDER, lock, NULL, true);
+		sibling_order = DatumGetInt32(ResultDatum(1, &isnull));
+	}
+
+	{
+		Datum		ins[6] = {PointerGetDatum(log_id), TEXT_DATUM(category), PointerGetDatum(exec_id),
+		PointerGetDatum(content), Int32GetDatum(sibling_order), TEXT_DATUM(elaboration)};
+		char		ins_nulls[6] = {' ', NULL_FLAG(category), ' ', ' ', ' ', NULL_FLAG(elaboration)};
+
+		RunPlan(fcinfo, PLAN_LOG_INSERT, ins, ins_nulls, false);
+	}
+	FinishSpi();
+	PG_RETURN_TEXT_P(log_id);
+}
+
+Datum
+orchestration_session_finish(PG_FUNCTION_ARGS)
+{
+	text	   *session_id = RequiredId(fcinfo, 0);
+	text	   *diagnostics_json = OptionalJson(fcinfo, 1);
+	text	   *diagnostics_md = OptionalText(fcinfo, 2);
+	TimestampTz started_at;
+	TimestampTz finished_at;
+
+	ConnectSpi();
+	started_at = LockOpenSession(fcinfo, session_id, true, "finish");
+	/* Wall clock, but never before the start (the CHECK would refuse it). */
+	finished_at = GetCurrentTimestamp();
+	if (finished_at < started_at)
+		finished_at = started_at;
+	{
+		Datum		upd[4] = {PointerGetDatum(session_id), TimestampTzGetDatum(finished_at),
+		TEXT_DATUM(diagnostics_json), TEXT_DATUM(diagnostics_md)};
+		char		upd_nulls[4] = {' ', ' ', NULL_FLAG(diagnostics_json), NULL_FLAG(diagnostics_md)};
+
+		RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false);
+	}
+	FinishSpi();
+	PG_RETURN_TIMESTAMPTZ(finished_at);
+}

@@ -1,0 +1,224 @@
+/*
+ * spi_plans.c: prepared, schema-qualified SQL of the lifecycle functions.
+ *
+ * The statements are written with @S@ standing for the extension's schema,
+ * which is the namespace of the calling C function (the extension is not
+ * relocatable, so it is where its tables are).  Plans are prepared on first
+ * use and kept for the life of the backend; if the extension is dropped and
+ * created again in another schema, the cache notices and starts over.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#include "spi_plans.h"
+
+#define MAX_PLAN_ARGS 16
+
+typedef struct PlanDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[MAX_PLAN_ARGS];
+} PlanDef;
+
+#define T TEXTOID
+#define I INT4OID
+#define TS TIMESTAMPTZOID
+
+static const PlanDef plan_defs[NUM_PLANS] = {
+	[PLAN_DEVICE_INSERT] = {
+		"INSERT INTO @S@.device (device_id, name, state, boundary, state_sysinfo, elaboration)"
+		" VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (name, state, boundary) DO NOTHING RETURNING device_id",
+		6, {T, T, T, T, T, T}},
+	[PLAN_DEVICE_FIND] = {
+		"SELECT device_id FROM @S@.device WHERE name OPERATOR(pg_catalog.=) $1"
+		" AND state OPERATOR(pg_catalog.=) $2 AND boundary OPERATOR(pg_catalog.=) $3",
+		3, {T, T, T}},
+	[PLAN_NATURE_INSERT] = {
+		"INSERT INTO @S@.orchestration_nature (orchestration_nature_id, nature, elaboration)"
+		" VALUES ($1, $2, $3) ON CONFLICT (orchestration_nature_id) DO NOTHING"
+		" RETURNING orchestration_nature_id",
+		3, {T, T, T}},
+	[PLAN_NATURE_FIND] = {
+		"SELECT nature FROM @S@.orchestration_nature"
+		" WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_DEVICE_EXISTS] = {
+		"SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_NATURE_EXISTS] = {
+		"SELECT 1 FROM @S@.orchestration_nature WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_SESSION_INSERT] = {
+		"INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
+		" orchestration_nature_id, version, orch_started_at, elaboration, args_json)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		7, {T, T, T, T, TS, T, T}},
+	/* Writers of children share-lock the session: finish (FOR UPDATE) waits for them and they for it. */
+	[PLAN_SESSION_LOCK_SHARE] = {
+		"SELECT orch_finished_at FROM @S@.orchestration_session"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+		1, {T}},
+	[PLAN_SESSION_LOCK_UPDATE] = {
+		"SELECT orch_finished_at, orch_started_at FROM @S@.orchestration_session"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		1, {T}},
+	[PLAN_SESSION_FINISH] = {
+		"UPDATE @S@.orchestration_session SET orch_finished_at = $2,"
+		" diagnostics_json = COALESCE($3, diagnostics_json),"
+		" diagnostics_md = COALESCE($4, diagnostics_md)"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
+		4, {T, TS, T, T}},
+	[PLAN_ENTRY_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_entry (orchestration_session_entry_id, session_id,"
+		" ingest_src, ingest_table_name, elaboration) VALUES ($1, $2, $3, $4, $5)",
+		5, {T, T, T, T, T}},
+	[PLAN_ENTRY_SESSION] = {
+		"SELECT session_id FROM @S@.orchestration_session_entry"
+		" WHERE orchestration_session_entry_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_STATE_LATEST] = {
+		"SELECT to_state, transitioned_at FROM @S@.orchestration_session_state"
+		" WHERE session_id OPERATOR(pg_catalog.=) $1"
+		" ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1",
+		1, {T}},
+	[PLAN_STATE_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_state (orchestration_session_state_id, session_id,"
+		" session_entry_id, from_state, to_state, transition_result, transition_reason,"
+		" transitioned_at, elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		9, {T, T, T, T, T, T, T, TS, T}},
+	[PLAN_EXEC_SESSION] = {
+		"SELECT session_id FROM @S@.orchestration_session_exec"
+		" WHERE orchestration_session_exec_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_EXEC_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_exec (orchestration_session_exec_id, exec_nature,"
+		" session_id, session_entry_id, parent_exec_id, namespace, exec_identity, exec_code,"
+		" exec_status, input_text, exec_error_text, output_text, output_nature, narrative_md,"
+		" elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		15, {T, T, T, T, T, T, T, T, I, T, T, T, T, T, T}},
+	[PLAN_ISSUE_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_issue (orchestration_session_issue_id, session_id,"
+		" session_entry_id, issue_type, issue_message, issue_row, issue_column, invalid_value,"
+		" remediation, elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		10, {T, T, T, T, T, I, T, T, T, T}},
+	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
+	[PLAN_LOG_LOCK_EXEC] = {
+		"SELECT s.orchestration_session_id, s.orch_finished_at"
+		" FROM @S@.orchestration_session_exec e"
+		" JOIN @S@.orchestration_session s"
+		"   ON s.orchestration_session_id OPERATOR(pg_catalog.=) e.session_id"
+		" WHERE e.orchestration_session_exec_id OPERATOR(pg_catalog.=) $1"
+		" FOR NO KEY UPDATE OF e FOR SHARE OF s",
+		1, {T}},
+	[PLAN_LOG_NEXT_ORDER] = {
+		"SELECT COALESCE(pg_catalog.max(sibling_order), 0) OPERATOR(pg_catalog.+) 1"
+		" FROM @S@.orchestration_session_log WHERE parent_exec_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_LOG_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_log (orchestration_session_log_id, category,"
+		" parent_exec_id, content, sibling_order, elaboration) VALUES ($1, $2, $3, $4, $5, $6)",
+		6, {T, T, T, T, I, T}},
+};
+
+#undef T
+#undef I
+#undef TS
+
+static Oid	cached_namespace = InvalidOid;
+static SPIPlanPtr plans[NUM_PLANS];
+
+/* The statement's text with @S@ replaced by the quoted schema name. */
+static char *
+PlanText(const char *sql, const char *schema)
+{
+	StringInfoData buf;
+	const char *p;
+
+	initStringInfo(&buf);
+	while ((p = strstr(sql, "@S@")) != NULL)
+	{
+		appendBinaryStringInfo(&buf, sql, p - sql);
+		appendStringInfoString(&buf, schema);
+		sql = p + 3;
+	}
+	appendStringInfoString(&buf, sql);
+	return buf.data;
+}
+
+static SPIPlanPtr
+GetPlan(FunctionCallInfo fcinfo, PlanId id)
+{
+	Oid			namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+
+	if (namespace != cached_namespace)
+	{
+		for (int i = 0; i < NUM_PLANS; i++)
+		{
+			if (plans[i] != NULL)
+				SPI_freeplan(plans[i]);
+			plans[i] = NULL;
+		}
+		cached_namespace = namespace;
+	}
+
+	if (plans[id] == NULL)
+	{
+		const PlanDef *def = &plan_defs[id];
+		char	   *schema = get_namespace_name(namespace);
+		char	   *sql;
+		SPIPlanPtr	plan;
+
+		if (schema == NULL)
+			elog(ERROR, "cache lookup failed for namespace %u", namespace);
+		sql = PlanText(def->sql, quote_identifier(schema));
+		plan = SPI_prepare(sql, def->nargs, (Oid *) def->argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		plans[id] = plan;
+		pfree(sql);
+	}
+	return plans[id];
+}
+
+uint64
+RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
+		bool fresh_snapshot)
+{
+	SPIPlanPtr	plan = GetPlan(fcinfo, id);
+	int			rc;
+
+	if (fresh_snapshot && IsolationUsesXactSnapshot())
+		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 0);
+	else
+		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+Datum
+ResultDatum(int col, bool *isnull)
+{
+	Datum		value;
+
+	Assert(SPI_tuptable != NULL && SPI_processed > 0);
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, isnull);
+	if (*isnull)
+		return (Datum) 0;
+	return SPI_datumTransfer(value,
+							 TupleDescAttr(SPI_tuptable->tupdesc, col - 1)->attbyval,
+							 TupleDescAttr(SPI_tuptable->tupdesc, col - 1)->attlen);
+}

@@ -1,0 +1,53 @@
+/*
+ * spi_plans.h: the SQL that the lifecycle functions run, prepared once per
+ * backend and kept.
+ *
+ * Every statement names its tables with the extension's own schema and its
+ * operators as OPERATOR(pg_catalog.x), so nothing on the caller's
+ * search_path changes what runs.
+ */
+#ifndef ORCHESTRATION_SPI_PLANS_H
+#define ORCHESTRATION_SPI_PLANS_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+typedef enum PlanId
+{
+	PLAN_DEVICE_INSERT,
+	PLAN_DEVICE_FIND,
+	PLAN_NATURE_INSERT,
+	PLAN_NATURE_FIND,
+	PLAN_DEVICE_EXISTS,
+	PLAN_NATURE_EXISTS,
+	PLAN_SESSION_INSERT,
+	PLAN_SESSION_LOCK_SHARE,
+	PLAN_SESSION_LOCK_UPDATE,
+	PLAN_SESSION_FINISH,
+	PLAN_ENTRY_INSERT,
+	PLAN_ENTRY_SESSION,
+	PLAN_STATE_LATEST,
+	PLAN_STATE_INSERT,
+	PLAN_EXEC_SESSION,
+	PLAN_EXEC_INSERT,
+	PLAN_ISSUE_INSERT,
+	PLAN_LOG_LOCK_EXEC,
+	PLAN_LOG_NEXT_ORDER,
+	PLAN_LOG_INSERT,
+	NUM_PLANS
+} PlanId;
+
+/*
+ * Runs a plan (SPI must be connected) and returns SPI_processed.
+ * fresh_snapshot: read with a snapshot taken now rather than the
+ * transaction's, so that under REPEATABLE READ a reader that has just waited
+ * for a row lock sees what the lock holder committed (the same technique as
+ * PostgreSQL's foreign-key checks).  Under READ COMMITTED it changes nothing.
+ */
+extern uint64 RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values,
+					  const char *nulls, bool fresh_snapshot);
+
+/* Column col (1-based) of row 0 of the last result, copied out of SPI memory. */
+extern Datum ResultDatum(int col, bool *isnull);
+
+#endif
