@@ -18,10 +18,10 @@ DATA        = orchestration_session--1.0.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
 REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors guards search_path seeds
-REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
 ISOLATION      = finish_race transition_chain
-ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --encoding=UTF8 --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

@@ -301,30 +301,92 @@ jv_skip_digits(const unsigned char *p, const unsigned char *end)
     return p;
 }
 
-/* Doubles the container bit stack, moving it to the heap the first time. */
-static int
-jv_grow(uint64_t **stack, size_t *cap_levels, uint64_t *local)
+#ifdef JV_USE_SSE2
+/* Per-byte class bits of up to 32 bytes, for jv_number_block(). */
+typedef struct JvNumMasks {
+    uint32_t digit, minus, plus, dot, e, zero;
+} JvNumMasks;
+
+JV_INLINE void
+jv_num_masks(const unsigned char *p, JvNumMasks *m, int shift)
 {
-    size_t old_words = *cap_levels / 64;
-    size_t new_words;
+    __m128i v = _mm_loadu_si128((const __m128i *) p);
+    __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char) (0x80 - '0')));
+
+    m->digit |= (uint32_t) (~_mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8((char) (0x80 + 9)))) & 0xFFFF) << shift;
+    m->minus |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << shift;
+    m->plus |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('+'))) << shift;
+    m->dot |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << shift;
+    m->e |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                                        _mm_set1_epi8('e'))) << shift;
+    m->zero |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0'))) << shift;
+}
+
+/*
+ * Validates the number starting at p with bit masks instead of a branch per
+ * grammar step (number shapes vary too much for the branch predictor).
+ * Needs end - p >= 16.  Returns the number's length, or 0 when it has to be
+ * rescanned byte by byte (malformed, or longer than the window).
+ */
+JV_INLINE size_t
+jv_number_block(const unsigned char *p, const unsigned char *end)
+{
+    JvNumMasks m = { 0, 0, 0, 0, 0, 0 };
+    uint32_t num, lm, first, sign, bad;
+    unsigned len;
+
+    jv_num_masks(p, &m, 0);
+    num = m.digit | m.minus | m.plus | m.dot | m.e;
+    if (JV_UNLIKELY(num == 0xFFFF))
+    {
+        if (end - p < 32)
+            return 0;
+        jv_num_masks(p + 16, &m, 16);
+        num = m.digit | m.minus | m.plus | m.dot | m.e;
+        if (num == 0xFFFFFFFFu)
+            return 0;
+    }
+    len = (unsigned) __builtin_ctz(~num);     /* first byte that cannot be part of a number */
+    lm = (1u << len) - 1;                      /* len <= 31 */
+    m.digit &= lm;
+    m.minus &= lm;
+    m.plus &= lm;
+    m.dot &= lm;
+    m.e &= lm;
+    first = 1u << (m.minus & 1);               /* first digit, after an optional '-' */
+    sign = (m.minus & ~1u) | m.plus;           /* signs other than a leading '-' */
+    bad = (first & ~m.digit)                   /* a digit first */
+        | (((m.zero & first) << 1) & m.digit)  /* no leading zero */
+        | (sign & ~(m.e << 1))                 /* signs only right after 'e' */
+        | (m.dot & (m.dot - 1)) | (m.e & (m.e - 1))    /* at most one '.' and one 'e' */
+        | (((m.dot << 1) | (m.dot >> 1)) & ~m.digit)   /* '.' between digits */
+        | ((m.e >> 1) & ~m.digit)              /* digit before 'e' */
+        | ((((m.e << 1) & ~sign) | (sign << 1)) & ~m.digit)   /* digit after 'e' or its sign */
+        | ((uint32_t) (m.dot > m.e) & (uint32_t) (m.e != 0));  /* '.' before 'e' */
+    return bad ? 0 : len;
+}
+#endif
+
+/*
+ * Returns a stack of twice cap_levels levels holding the old contents,
+ * moving it to the heap the first time; NULL when out of memory.
+ */
+static uint64_t *
+jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
+{
+    size_t old_words = cap_levels / 64;
     uint64_t *n;
 
     if (old_words > SIZE_MAX / 2 / sizeof(uint64_t))
-        return 0;
-    new_words = old_words * 2;
-    if (*stack == local)
+        return NULL;
+    if (stack == local)
     {
-        n = (uint64_t *) malloc(new_words * sizeof(uint64_t));
+        n = (uint64_t *) malloc(old_words * 2 * sizeof(uint64_t));
         if (n)
             memcpy(n, local, old_words * sizeof(uint64_t));
+        return n;
     }
-    else
-        n = (uint64_t *) realloc(*stack, new_words * sizeof(uint64_t));
-    if (!n)
-        return 0;
-    *stack = n;
-    *cap_levels = new_words * 64;
-    return 1;
+    return (uint64_t *) realloc(stack, old_words * 2 * sizeof(uint64_t));
 }
 
 JV_INLINE int
@@ -345,8 +407,14 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
 #define FAIL(c, at) do { code = (c); errp = (at); goto fail; } while (0)
 #define PUSH(bit) \
     do { \
-        if (JV_UNLIKELY(depth == cap) && !jv_grow(&stack, &cap, local_stack)) \
-            FAIL(JV_OUT_OF_MEMORY, p); \
+        if (JV_UNLIKELY(depth == cap)) \
+        { \
+            uint64_t *grown = jv_grow(stack, cap, local_stack); \
+            if (grown == NULL) \
+                FAIL(JV_OUT_OF_MEMORY, p); \
+            stack = grown; \
+            cap *= 2; \
+        } \
         if (bit) \
             stack[depth >> 6] |= UINT64_C(1) << (depth & 63); \
         else \
@@ -394,6 +462,18 @@ value:
         case '-':
         case '0': case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9':
+#if defined(JV_USE_SSE2) && !defined(JV_NO_NUMBLOCK)
+            if (JV_LIKELY(end - p >= 16))
+            {
+                size_t n = jv_number_block(p, end);
+
+                if (JV_LIKELY(n != 0))
+                {
+                    p += n;
+                    goto after_value;
+                }
+            }
+#endif
             if (*p == '-')
             {
                 p++;
