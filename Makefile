@@ -38,3 +38,10 @@ test/libpq_client: test/libpq_client.c
 .PHONY: libpq-check
 libpq-check: test/libpq_client
 	test/libpq_client
+
+# JSON validation benchmarks: the engine harness (in memory), then the same
+# corpus in the database, in a throwaway cluster (see BENCHMARKS.md).
+.PHONY: bench-json
+bench-json:
+	$(MAKE) -C test/json bench
+	LANG=C.UTF-8 pg_virtualenv -t bench/json/db_bench.sh bench/json/corpus
