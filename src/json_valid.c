@@ -18,8 +18,12 @@
  * with SSE2 (8 at a time with SWAR when SSE2 is missing) and stops only at
  * '"', '\\', a control character, or (when UTF-8 is checked) a byte >= 0x80,
  * which is then validated by a scalar decoder that handles runs of
- * non-ASCII characters before returning to the block loop.  Numbers are a
- * digit loop, literals a fixed-size memcmp, whitespace a table lookup loop.
+ * non-ASCII characters before returning to the block loop.  Numbers follow
+ * the grammar byte by byte, with digit runs skipped 16 at a time; literals are
+ * a fixed-size memcmp, whitespace a table lookup loop.  (Branch-free SIMD
+ * number and UTF-8 checks were tried and were slower: they turn predicted
+ * branches into a load->compare->movemask->ctz dependency chain on p; see
+ * bench/json/RESULTS.md.)
  *
  * The validator is instantiated twice (check_utf8 = 0 / 1) from one
  * always-inlined body so the per-byte tests contain no runtime flag.
@@ -269,7 +273,10 @@ special:
                     return NULL;
                 }
                 p += n;
-            } while (p < end && *p >= 0x80);
+                if (p >= end)
+                    break;
+                c = *p;
+            } while (c >= 0x80);
         }
     }
 
@@ -300,72 +307,6 @@ jv_skip_digits(const unsigned char *p, const unsigned char *end)
         p++;
     return p;
 }
-
-#ifdef JV_USE_SSE2
-/* Per-byte class bits of up to 32 bytes, for jv_number_block(). */
-typedef struct JvNumMasks {
-    uint32_t digit, minus, plus, dot, e, zero;
-} JvNumMasks;
-
-JV_INLINE void
-jv_num_masks(const unsigned char *p, JvNumMasks *m, int shift)
-{
-    __m128i v = _mm_loadu_si128((const __m128i *) p);
-    __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char) (0x80 - '0')));
-
-    m->digit |= (uint32_t) (~_mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8((char) (0x80 + 9)))) & 0xFFFF) << shift;
-    m->minus |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('-'))) << shift;
-    m->plus |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('+'))) << shift;
-    m->dot |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))) << shift;
-    m->e |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
-                                                        _mm_set1_epi8('e'))) << shift;
-    m->zero |= (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0'))) << shift;
-}
-
-/*
- * Validates the number starting at p with bit masks instead of a branch per
- * grammar step (number shapes vary too much for the branch predictor).
- * Needs end - p >= 16.  Returns the number's length, or 0 when it has to be
- * rescanned byte by byte (malformed, or longer than the window).
- */
-JV_INLINE size_t
-jv_number_block(const unsigned char *p, const unsigned char *end)
-{
-    JvNumMasks m = { 0, 0, 0, 0, 0, 0 };
-    uint32_t num, lm, first, sign, bad;
-    unsigned len;
-
-    jv_num_masks(p, &m, 0);
-    num = m.digit | m.minus | m.plus | m.dot | m.e;
-    if (JV_UNLIKELY(num == 0xFFFF))
-    {
-        if (end - p < 32)
-            return 0;
-        jv_num_masks(p + 16, &m, 16);
-        num = m.digit | m.minus | m.plus | m.dot | m.e;
-        if (num == 0xFFFFFFFFu)
-            return 0;
-    }
-    len = (unsigned) __builtin_ctz(~num);     /* first byte that cannot be part of a number */
-    lm = (1u << len) - 1;                      /* len <= 31 */
-    m.digit &= lm;
-    m.minus &= lm;
-    m.plus &= lm;
-    m.dot &= lm;
-    m.e &= lm;
-    first = 1u << (m.minus & 1);               /* first digit, after an optional '-' */
-    sign = (m.minus & ~1u) | m.plus;           /* signs other than a leading '-' */
-    bad = (first & ~m.digit)                   /* a digit first */
-        | (((m.zero & first) << 1) & m.digit)  /* no leading zero */
-        | (sign & ~(m.e << 1))                 /* signs only right after 'e' */
-        | (m.dot & (m.dot - 1)) | (m.e & (m.e - 1))    /* at most one '.' and one 'e' */
-        | (((m.dot << 1) | (m.dot >> 1)) & ~m.digit)   /* '.' between digits */
-        | ((m.e >> 1) & ~m.digit)              /* digit before 'e' */
-        | ((((m.e << 1) & ~sign) | (sign << 1)) & ~m.digit)   /* digit after 'e' or its sign */
-        | ((uint32_t) (m.dot > m.e) & (uint32_t) (m.e != 0));  /* '.' before 'e' */
-    return bad ? 0 : len;
-}
-#endif
 
 /*
  * Returns a stack of twice cap_levels levels holding the old contents,
@@ -462,18 +403,6 @@ value:
         case '-':
         case '0': case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9':
-#if defined(JV_USE_SSE2) && !defined(JV_NO_NUMBLOCK)
-            if (JV_LIKELY(end - p >= 16))
-            {
-                size_t n = jv_number_block(p, end);
-
-                if (JV_LIKELY(n != 0))
-                {
-                    p += n;
-                    goto after_value;
-                }
-            }
-#endif
             if (*p == '-')
             {
                 p++;
