@@ -71,6 +71,7 @@ echo "== cost of the explaining trigger on valid rows: 100,000 INSERTs of sessio
 echo "   trigger on / off interleaved, median of $RUNS each"
 psql_db -P pager=off <<SQL
 SET max_parallel_workers_per_gather = 0;
+SET client_min_messages = warning;
 SELECT orchestration_device_ensure('bench') IS NOT NULL AS device_ready;
 CREATE TABLE args AS SELECT row_number() OVER () AS n, d FROM c_small LIMIT 100000;
 CREATE FUNCTION insert_ms(with_trigger boolean) RETURNS float8 LANGUAGE plpgsql AS \$f\$
