@@ -13,14 +13,15 @@ OBJS        = src/orchestration_session.o \
               src/args.o \
               src/spi_plans.o \
               src/session.o \
-              src/finished_guard.o
+              src/finished_guard.o \
+              src/maintenance.o
 DATA        = orchestration_session--1.0.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
-REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors guards search_path seeds
+REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors maintenance guards search_path seeds
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
-ISOLATION      = finish_race transition_chain
+ISOLATION      = finish_race transition_chain abandon_race
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --encoding=UTF8 --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config

@@ -354,6 +354,22 @@ COMMENT ON COLUMN orchestration_session_log.content IS 'the log text';
 COMMENT ON COLUMN orchestration_session_log.sibling_order IS 'order of the line among the lines of its execution';
 COMMENT ON COLUMN orchestration_session_log.elaboration IS 'JSON governance data (description, documentation, usage, etc. in JSON)';
 
+-- Which backend started each session: lets orchestration_session_abandon
+-- tell sessions of crashed or disconnected clients from live ones.  An extra
+-- table, not columns of orchestration_session (whose columns are a contract).
+CREATE TABLE orchestration_session_backend (
+    session_id      varchar PRIMARY KEY NOT NULL,
+    pid             integer NOT NULL,
+    backend_start   timestamptz NOT NULL,
+    CONSTRAINT orchestration_session_backend_session_id_fkey
+        FOREIGN KEY (session_id) REFERENCES orchestration_session (orchestration_session_id)
+);
+
+COMMENT ON TABLE orchestration_session_backend IS 'The server backend that started each session (written by orchestration_session_start); kept after the finish as history, deleted by orchestration_session_purge';
+COMMENT ON COLUMN orchestration_session_backend.session_id IS 'the session';
+COMMENT ON COLUMN orchestration_session_backend.pid IS 'process id of the backend that started the session';
+COMMENT ON COLUMN orchestration_session_backend.backend_start IS 'start time of that backend (pg_stat_activity.backend_start), so that a reused pid is not mistaken for the same backend';
+
 ------------------------------------------------------------------------------
 -- Explanatory JSON errors on direct INSERT/UPDATE (before the CHECKs fire)
 ------------------------------------------------------------------------------
@@ -536,6 +552,147 @@ COMMENT ON FUNCTION orchestration_session_finish(text, text, text) IS
     'finishes an open session exactly once (orch_finished_at = wall clock at the call) and returns the finish time';
 
 ------------------------------------------------------------------------------
+-- Operations: stuck sessions, retention (C over SPI)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION orchestration_session_abandon(
+    older_than interval,
+    reason text DEFAULT 'abandoned',
+    only_dead_backends boolean DEFAULT false)
+RETURNS bigint
+    AS 'MODULE_PATHNAME', 'orchestration_session_abandon'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION orchestration_session_abandon(interval, text, boolean) IS
+    'finishes every open session started before now() - older_than (with only_dead_backends: only those whose starting backend, matched by pid and backend_start, is gone from pg_stat_activity) with a final transition to "abandoned"; sessions locked by a live writer are skipped (SKIP LOCKED); returns how many it finished';
+
+CREATE FUNCTION orchestration_session_purge(
+    older_than interval,
+    batch_size integer DEFAULT 10000,
+    max_batches integer DEFAULT NULL)
+RETURNS bigint
+    AS 'MODULE_PATHNAME', 'orchestration_session_purge'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION orchestration_session_purge(interval, integer, integer) IS
+    'deletes finished sessions with orch_finished_at < now() - older_than and all their children, batch_size sessions per group of statements, until none is left (or max_batches batches), all in the calling transaction (locks are held until it ends); open sessions are never purged; returns how many sessions it deleted';
+
+-- One batch per transaction.  No SET search_path (a procedure with one
+-- cannot COMMIT): every name and operator is qualified instead.
+CREATE PROCEDURE orchestration_session_purge_batches(
+    older_than interval,
+    batch_size integer DEFAULT 10000)
+LANGUAGE plpgsql AS $$
+DECLARE
+    deleted bigint;
+BEGIN
+    LOOP
+        deleted := @extschema@.orchestration_session_purge(older_than, batch_size, 1);
+        COMMIT;
+        EXIT WHEN deleted OPERATOR(pg_catalog.=) 0;
+    END LOOP;
+END $$;
+COMMENT ON PROCEDURE orchestration_session_purge_batches(interval, integer) IS
+    'orchestration_session_purge one batch per transaction (COMMIT after each), until none is left; locks last one batch; CALL it outside a transaction block; the horizon now() - older_than moves with each transaction';
+
+------------------------------------------------------------------------------
+-- Reporting views
+------------------------------------------------------------------------------
+
+-- The "status" of diagnostics_json, NULL when absent.  diagnostics_json is
+-- valid JSON (CHECK), but the json type rejects a few texts json_valid
+-- accepts (lone surrogate escapes such as "\ud800"); such a session makes the
+-- views raise 22P05/22P02 rather than being silently misreported.
+CREATE VIEW orchestration_session_summary AS
+SELECT s.orchestration_session_id,
+       s.device_id,
+       d.name AS device_name,
+       s.orchestration_nature_id,
+       n.nature,
+       s.version,
+       s.orch_started_at,
+       s.orch_finished_at,
+       s.orch_finished_at - s.orch_started_at AS duration,
+       l.latest_state,
+       CASE
+           WHEN s.orch_finished_at IS NULL THEN 'running'
+           WHEN j.diagnostics_status = 'abandoned' OR l.latest_state = 'abandoned' THEN 'abandoned'
+           WHEN j.diagnostics_status = 'failed' OR l.latest_state ILIKE '%fail%' THEN 'failed'
+           ELSE 'completed'
+       END AS status,
+       ce.entries,
+       cx.execs,
+       cx.failed_execs,
+       ci.issues
+FROM orchestration_session s
+JOIN device d ON d.device_id = s.device_id
+JOIN orchestration_nature n ON n.orchestration_nature_id = s.orchestration_nature_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN json_valid(s.diagnostics_json)
+                THEN s.diagnostics_json::json ->> 'status' END AS diagnostics_status) j
+LEFT JOIN LATERAL (
+    SELECT st.to_state AS latest_state
+    FROM orchestration_session_state st
+    WHERE st.session_id = s.orchestration_session_id
+    ORDER BY st.transitioned_at DESC, st.orchestration_session_state_id DESC
+    LIMIT 1) l ON true
+CROSS JOIN LATERAL (
+    SELECT count(*) AS entries FROM orchestration_session_entry e
+    WHERE e.session_id = s.orchestration_session_id) ce
+CROSS JOIN LATERAL (
+    SELECT count(*) AS execs, count(*) FILTER (WHERE x.exec_status <> 0) AS failed_execs
+    FROM orchestration_session_exec x
+    WHERE x.session_id = s.orchestration_session_id) cx
+CROSS JOIN LATERAL (
+    SELECT count(*) AS issues FROM orchestration_session_issue i
+    WHERE i.session_id = s.orchestration_session_id) ci;
+
+COMMENT ON VIEW orchestration_session_summary IS
+    'one row per session: device, nature, duration, latest state, status and counts of entries, execs, failed execs and issues';
+COMMENT ON COLUMN orchestration_session_summary.duration IS 'orch_finished_at - orch_started_at; NULL while the session is open';
+COMMENT ON COLUMN orchestration_session_summary.latest_state IS 'to_state of the latest transition (by transitioned_at, then id); NULL when none';
+COMMENT ON COLUMN orchestration_session_summary.status IS 'running (open); abandoned (diagnostics_json status "abandoned" or latest state "abandoned"); failed (diagnostics_json status "failed" or latest state ILIKE ''%fail%''); else completed.  Failed execs alone do not make a session failed';
+COMMENT ON COLUMN orchestration_session_summary.failed_execs IS 'execs with exec_status <> 0';
+
+CREATE VIEW orchestration_session_stats_daily AS
+SELECT (orch_started_at AT TIME ZONE 'UTC')::date AS day,
+       orchestration_nature_id,
+       device_id,
+       count(*) AS sessions,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'abandoned') AS abandoned,
+       count(*) FILTER (WHERE status = 'running') AS running,
+       round(count(*) FILTER (WHERE status = 'completed')::numeric
+             / nullif(count(*) FILTER (WHERE status <> 'running'), 0), 4) AS success_rate,
+       avg(duration) AS avg_duration,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY duration) AS p50_duration,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY duration) AS p95_duration
+FROM orchestration_session_summary
+GROUP BY 1, 2, 3;
+
+COMMENT ON VIEW orchestration_session_stats_daily IS
+    'sessions per day of orch_started_at (UTC), nature and device: counts by status, success rate and durations of the finished ones';
+COMMENT ON COLUMN orchestration_session_stats_daily.day IS 'the UTC date of orch_started_at';
+COMMENT ON COLUMN orchestration_session_stats_daily.success_rate IS 'completed / finished (completed + failed + abandoned), 4 decimals; NULL when none finished';
+COMMENT ON COLUMN orchestration_session_stats_daily.avg_duration IS 'mean duration of the finished sessions (open ones are ignored)';
+COMMENT ON COLUMN orchestration_session_stats_daily.p50_duration IS 'median duration of the finished sessions (interpolated)';
+COMMENT ON COLUMN orchestration_session_stats_daily.p95_duration IS '95th percentile duration of the finished sessions (interpolated)';
+
+CREATE VIEW orchestration_session_issue_summary AS
+SELECT i.issue_type,
+       count(*) AS issues,
+       count(DISTINCT i.session_id) AS sessions_affected,
+       min(s.orch_started_at) AS first_seen,
+       max(s.orch_started_at) AS last_seen
+FROM orchestration_session_issue i
+JOIN orchestration_session s ON s.orchestration_session_id = i.session_id
+GROUP BY i.issue_type;
+
+COMMENT ON VIEW orchestration_session_issue_summary IS
+    'issues by type: how many, in how many sessions, first and last seen';
+COMMENT ON COLUMN orchestration_session_issue_summary.first_seen IS 'issues carry no time of their own: orch_started_at of the earliest session that raised one of this type';
+COMMENT ON COLUMN orchestration_session_issue_summary.last_seen IS 'orch_started_at of the latest session that raised one of this type';
+
+------------------------------------------------------------------------------
 -- pg_dump keeps user rows of every table (the seed natures come back from
 -- CREATE EXTENSION itself).
 ------------------------------------------------------------------------------
@@ -550,3 +707,4 @@ SELECT pg_catalog.pg_extension_config_dump('orchestration_session_exec', '');
 SELECT pg_catalog.pg_extension_config_dump('orchestration_session_issue', '');
 SELECT pg_catalog.pg_extension_config_dump('orchestration_session_issue_relation', '');
 SELECT pg_catalog.pg_extension_config_dump('orchestration_session_log', '');
+SELECT pg_catalog.pg_extension_config_dump('orchestration_session_backend', '');

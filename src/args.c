@@ -42,15 +42,28 @@ ArgName(FunctionCallInfo fcinfo, int argno)
 	return result ? result : psprintf("$%d", argno + 1);
 }
 
-text *
-RequiredText(FunctionCallInfo fcinfo, int argno)
+void
+RequireArg(FunctionCallInfo fcinfo, int argno)
 {
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("argument \"%s\" must not be NULL", ArgName(fcinfo, argno)),
-				 errhint("Pass a value for \"%s\"; only the arguments that have defaults may be omitted or NULL.",
+				 errhint("Pass a non-NULL value for \"%s\".",
 						 ArgName(fcinfo, argno))));
+}
+
+int32
+RequiredInt32(FunctionCallInfo fcinfo, int argno)
+{
+	RequireArg(fcinfo, argno);
+	return PG_GETARG_INT32(argno);
+}
+
+text *
+RequiredText(FunctionCallInfo fcinfo, int argno)
+{
+	RequireArg(fcinfo, argno);
 	return PG_GETARG_TEXT_PP(argno);
 }
 

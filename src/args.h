@@ -14,6 +14,12 @@
 /* Name of argument n of the called function, from its pg_proc entry. */
 extern const char *ArgName(FunctionCallInfo fcinfo, int argno);
 
+/* Any required argument: 22004 when NULL. */
+extern void RequireArg(FunctionCallInfo fcinfo, int argno);
+
+/* A required integer argument: 22004 when NULL. */
+extern int32 RequiredInt32(FunctionCallInfo fcinfo, int argno);
+
 /* A required text argument: 22004 when NULL. */
 extern text *RequiredText(FunctionCallInfo fcinfo, int argno);
 

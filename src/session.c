@@ -28,6 +28,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -146,18 +147,6 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 				 errhint("Pass as \"%s\" an id returned for this session, or NULL.", argname)));
 }
 
-static int32
-RequiredInt32(FunctionCallInfo fcinfo, int argno)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument \"%s\" must not be NULL", ArgName(fcinfo, argno)),
-				 errhint("Pass a value for \"%s\"; only the arguments that have defaults may be omitted or NULL.",
-						 ArgName(fcinfo, argno))));
-	return PG_GETARG_INT32(argno);
-}
-
 /* An id given by the caller (non-blank) or a new ULID. */
 static text *
 IdOrNew(FunctionCallInfo fcinfo, int argno)
@@ -272,6 +261,13 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 				 errmsg("orchestration nature \"%s\" does not exist", Str(nature_id)),
 				 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
 	RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false);
+	{
+		/* The backend that runs the session, for orchestration_session_abandon. */
+		Datum		be[3] = {PointerGetDatum(session_id), Int32GetDatum(MyProcPid),
+		TimestampTzGetDatum(MyStartTimestamp)};
+
+		RunPlan(fcinfo, PLAN_BACKEND_INSERT, be, NULL, false);
+	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(session_id);
 }

@@ -31,6 +31,9 @@ typedef struct PlanDef
 #define T TEXTOID
 #define I INT4OID
 #define TS TIMESTAMPTZOID
+#define IV INTERVALOID
+#define B BOOLOID
+#define TA TEXTARRAYOID
 
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
@@ -127,11 +130,87 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"INSERT INTO @S@.orchestration_session_log (orchestration_session_log_id, category,"
 		" parent_exec_id, content, sibling_order, elaboration) VALUES ($1, $2, $3, $4, $5, $6)",
 		6, {T, T, T, T, I, T}},
+	[PLAN_BACKEND_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
+		" VALUES ($1, $2, $3)",
+		3, {T, I, TS}},
+
+	/*
+	 * Open sessions started before now() - $1, oldest first.  With $2, only
+	 * those whose backend is gone: no pg_stat_activity row with the same pid
+	 * and backend_start.  A row with that pid whose backend_start is hidden
+	 * (NULL: caller lacks pg_read_all_stats) counts as alive, so a live
+	 * session is never taken for dead.  No backend row: dead.  SKIP LOCKED:
+	 * a session a live writer holds is left for the next round.
+	 */
+	[PLAN_ABANDON_CANDIDATES] = {
+		"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at, s.orch_started_at"
+		" FROM @S@.orchestration_session s"
+		" WHERE s.orch_finished_at IS NULL"
+		" AND s.orch_started_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+		" AND (NOT $2 OR NOT EXISTS ("
+		"   SELECT 1 FROM @S@.orchestration_session_backend b"
+		"   JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) b.pid"
+		"    AND (a.backend_start OPERATOR(pg_catalog.=) b.backend_start OR a.backend_start IS NULL)"
+		"   WHERE b.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
+		" ORDER BY s.orch_started_at, s.orchestration_session_id"
+		" FOR UPDATE OF s SKIP LOCKED",
+		2, {IV, B}},
+	/* Keeps an existing diagnostics_json; then the abandonment goes to diagnostics_md. */
+	[PLAN_ABANDON_FINISH] = {
+		"UPDATE @S@.orchestration_session SET orch_finished_at = $2,"
+		" diagnostics_json = COALESCE(diagnostics_json, $3),"
+		" diagnostics_md = CASE WHEN diagnostics_json IS NULL THEN diagnostics_md"
+		"  ELSE COALESCE(diagnostics_md OPERATOR(pg_catalog.||) E'\\n', '') OPERATOR(pg_catalog.||) $4 END"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
+		4, {T, TS, T, T}},
+	/* The next batch of purgeable sessions: finished before now() - $1. */
+	[PLAN_PURGE_BATCH] = {
+		"SELECT pg_catalog.array_agg(q.id) FROM ("
+		" SELECT orchestration_session_id::pg_catalog.text AS id FROM @S@.orchestration_session"
+		" WHERE orch_finished_at IS NOT NULL"
+		" AND orch_finished_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+		" ORDER BY orch_finished_at LIMIT $2 FOR UPDATE SKIP LOCKED) q",
+		2, {IV, I}},
+	/* Children of a batch ($1), in foreign-key order. */
+	[PLAN_PURGE_LOGS] = {
+		"DELETE FROM @S@.orchestration_session_log l USING @S@.orchestration_session_exec x"
+		" WHERE l.parent_exec_id OPERATOR(pg_catalog.=) x.orchestration_session_exec_id"
+		" AND x.session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_ISSUE_RELATIONS] = {
+		"DELETE FROM @S@.orchestration_session_issue_relation r USING @S@.orchestration_session_issue i"
+		" WHERE r.issue_id_prime OPERATOR(pg_catalog.=) i.orchestration_session_issue_id"
+		" AND i.session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_ISSUES] = {
+		"DELETE FROM @S@.orchestration_session_issue WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	/* Parent and child execs in one statement: the self reference is checked at its end. */
+	[PLAN_PURGE_EXECS] = {
+		"DELETE FROM @S@.orchestration_session_exec WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_STATES] = {
+		"DELETE FROM @S@.orchestration_session_state WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_ENTRIES] = {
+		"DELETE FROM @S@.orchestration_session_entry WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_BACKENDS] = {
+		"DELETE FROM @S@.orchestration_session_backend WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
+	[PLAN_PURGE_SESSIONS] = {
+		"DELETE FROM @S@.orchestration_session"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) ANY ($1)",
+		1, {TA}},
 };
 
 #undef T
 #undef I
 #undef TS
+#undef IV
+#undef B
+#undef TA
 
 static Oid	cached_namespace = InvalidOid;
 static SPIPlanPtr plans[NUM_PLANS];
