@@ -597,10 +597,32 @@ COMMENT ON PROCEDURE orchestration_session_purge_batches(interval, integer) IS
 -- Reporting views
 ------------------------------------------------------------------------------
 
--- The "status" of diagnostics_json, NULL when absent.  diagnostics_json is
--- valid JSON (CHECK), but the json type rejects a few texts json_valid
--- accepts (lone surrogate escapes such as "\ud800"); such a session makes the
--- views raise 22P05/22P02 rather than being silently misreported.
+-- The top-level "status" string of a diagnostics document, NULL when absent
+-- or not JSON.  The json type's ->> de-escapes the whole document and raises
+-- on a lone surrogate escape such as "\ud800", which json_valid accepts; so a
+-- document with any \u escape is read inside an exception block (the rare,
+-- slower path) and reports NULL instead of failing the whole view.  Every
+-- name is qualified: the body runs under the caller's search_path.
+CREATE FUNCTION orchestration_diagnostics_status(doc text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $fn$
+BEGIN
+    IF doc IS NULL OR NOT @extschema@.json_valid(doc) THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.strpos(doc, '\u') OPERATOR(pg_catalog.=) 0 THEN
+        RETURN doc::pg_catalog.json OPERATOR(pg_catalog.->>) 'status';
+    END IF;
+    BEGIN
+        RETURN doc::pg_catalog.json OPERATOR(pg_catalog.->>) 'status';
+    EXCEPTION WHEN invalid_text_representation OR untranslatable_character THEN
+        RETURN NULL;
+    END;
+END
+$fn$;
+COMMENT ON FUNCTION orchestration_diagnostics_status(text) IS
+    'the top-level "status" string of a diagnostics JSON document; NULL when absent, not an object, not JSON, or unreadable by the json type (lone surrogate escapes)';
+
 CREATE VIEW orchestration_session_summary AS
 SELECT s.orchestration_session_id,
        s.device_id,
@@ -626,8 +648,7 @@ FROM orchestration_session s
 JOIN device d ON d.device_id = s.device_id
 JOIN orchestration_nature n ON n.orchestration_nature_id = s.orchestration_nature_id
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN json_valid(s.diagnostics_json)
-                THEN s.diagnostics_json::json ->> 'status' END AS diagnostics_status) j
+    SELECT orchestration_diagnostics_status(s.diagnostics_json) AS diagnostics_status) j
 LEFT JOIN LATERAL (
     SELECT st.to_state AS latest_state
     FROM orchestration_session_state st

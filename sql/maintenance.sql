@@ -192,3 +192,9 @@ DELETE FROM orchestration_session_backend WHERE session_id LIKE 'M-%';
 DELETE FROM orchestration_session WHERE device_id = 'DEV-M';
 SELECT count(*) AS left_over FROM maint_rows;
 DROP VIEW maint_rows;
+
+-- The diagnostics status reader never fails a view: a lone surrogate escape
+-- (valid for json_valid, not readable by the json type) gives NULL.
+SELECT d, orchestration_diagnostics_status(d) AS status
+FROM (VALUES ('{"status":"failed"}'), ('{"status":"ok","note":"C:\\users"}'), ('{"status":"caf\u00e9"}'),
+             ('{"status":"completed","bad":"\ud800"}'), ('[1]'), ('"status"'), ('{bad'), (NULL)) AS t(d);
