@@ -24,6 +24,7 @@
 
 #include "args.h"
 #include "ids.h"
+#include "session.h"
 #include "spi_plans.h"
 
 PG_FUNCTION_INFO_V1(orchestration_session_abandon);
@@ -120,39 +121,17 @@ orchestration_session_abandon(PG_FUNCTION_ARGS)
 	for (uint64 i = 0; i < ncandidates; i++)
 	{
 		text	   *session_id = candidates[i].session_id;
-		Datum		sess[1];
-		text	   *from_state = cstring_to_text("INITIAL");
-		TimestampTz at = GetCurrentTimestamp();
+		TimestampTz at;
 		TimestampTz finished_at;
 		StringInfoData json;
 		char	   *iso;
 		char	   *md;
-		bool		isnull;
 
 		if (session_id == NULL)
 			continue;
-		sess[0] = PointerGetDatum(session_id);
-
-		/* The chain's latest link; ours comes strictly after it (as in _transition). */
-		if (RunPlan(fcinfo, PLAN_STATE_LATEST, sess, NULL, true) > 0)
-		{
-			Datum		latest_at;
-
-			from_state = DatumGetTextPP(ResultDatum(1, &isnull));
-			latest_at = ResultDatum(2, &isnull);
-			if (!isnull && DatumGetTimestampTz(latest_at) >= at)
-				at = DatumGetTimestampTz(latest_at) + 1;
-		}
-		{
-			text	   *state_id = NewUlidText();
-			Datum		ins[9] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
-				(Datum) 0, PointerGetDatum(from_state),
-				PointerGetDatum(cstring_to_text("abandoned")), (Datum) 0,
-			PointerGetDatum(reason), TimestampTzGetDatum(at), (Datum) 0};
-			char		ins_nulls[9] = {' ', ' ', 'n', ' ', ' ', 'n', ' ', ' ', 'n'};
-
-			RunPlan(fcinfo, PLAN_STATE_INSERT, ins, ins_nulls, false);
-		}
+		/* The final link of the chain, strictly after the latest one. */
+		at = AppendTransition(fcinfo, session_id, NewUlidText(), NULL,
+							  cstring_to_text("abandoned"), NULL, reason, NULL);
 
 		/* Wall clock, never before the start (CHECK) nor the final transition. */
 		finished_at = at;

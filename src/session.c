@@ -34,6 +34,7 @@
 
 #include "args.h"
 #include "ids.h"
+#include "session.h"
 #include "spi_plans.h"
 
 PG_FUNCTION_INFO_V1(orchestration_device_ensure);
@@ -145,6 +146,46 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 				 errmsg("orchestration session %s \"%s\" belongs to another session", kind, Str(child_id)),
 				 errdetail("It does not belong to session \"%s\".", Str(session_id)),
 				 errhint("Pass as \"%s\" an id returned for this session, or NULL.", argname)));
+}
+
+/*
+ * Appends a link to the session's transition chain; the caller holds the
+ * session's exclusive row lock, so links are appended one at a time.  The
+ * latest link is read with a fresh snapshot (what the previous lock holder
+ * committed) and the new one gets a transitioned_at strictly after it.
+ * Returns that time.  Also used by orchestration_session_abandon.
+ */
+TimestampTz
+AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
+				 text *entry_id, text *to_state, text *result_json,
+				 text *reason, text *elaboration)
+{
+	Datum		sess[1] = {PointerGetDatum(session_id)};
+	text	   *from_state = cstring_to_text("INITIAL");
+	TimestampTz at = GetCurrentTimestamp();
+	bool		isnull;
+
+	if (RunPlan(fcinfo, PLAN_STATE_LATEST, sess, NULL, true) > 0)
+	{
+		Datum		latest_at;
+
+		from_state = DatumGetTextPP(ResultDatum(1, &isnull));
+		latest_at = ResultDatum(2, &isnull);
+		if (!isnull && DatumGetTimestampTz(latest_at) >= at)
+			at = DatumGetTimestampTz(latest_at) + 1;
+	}
+
+	{
+		Datum		ins[9] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
+			TEXT_DATUM(entry_id), PointerGetDatum(from_state), PointerGetDatum(to_state),
+			TEXT_DATUM(result_json), TEXT_DATUM(reason), TimestampTzGetDatum(at),
+		TEXT_DATUM(elaboration)};
+		char		ins_nulls[9] = {' ', ' ', NULL_FLAG(entry_id), ' ', ' ',
+			NULL_FLAG(result_json), NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
+
+		RunPlan(fcinfo, PLAN_STATE_INSERT, ins, ins_nulls, false);
+	}
+	return at;
 }
 
 /* An id given by the caller (non-blank) or a new ULID. */
@@ -301,38 +342,14 @@ orchestration_session_transition(PG_FUNCTION_ARGS)
 	text	   *entry_id = OptionalId(fcinfo, 4);
 	text	   *elaboration = OptionalJson(fcinfo, 5);
 	text	   *state_id = IdOrNew(fcinfo, 6);
-	Datum		sess[1] = {PointerGetDatum(session_id)};
-	text	   *from_state = cstring_to_text("INITIAL");
-	TimestampTz at = GetCurrentTimestamp();
-	bool		isnull;
 
 	ConnectSpi();
 	LockOpenSession(fcinfo, session_id, true, "record a transition of");
 	if (entry_id)
 		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 							entry_id, session_id);
-
-	/* The chain's latest link, committed by whoever held the lock before us. */
-	if (RunPlan(fcinfo, PLAN_STATE_LATEST, sess, NULL, true) > 0)
-	{
-		Datum		latest_at;
-
-		from_state = DatumGetTextPP(ResultDatum(1, &isnull));
-		latest_at = ResultDatum(2, &isnull);
-		if (!isnull && DatumGetTimestampTz(latest_at) >= at)
-			at = DatumGetTimestampTz(latest_at) + 1;
-	}
-
-	{
-		Datum		ins[9] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
-			TEXT_DATUM(entry_id), PointerGetDatum(from_state), PointerGetDatum(to_state),
-			TEXT_DATUM(result_json), TEXT_DATUM(reason), TimestampTzGetDatum(at),
-		TEXT_DATUM(elaboration)};
-		char		ins_nulls[9] = {' ', ' ', NULL_FLAG(entry_id), ' ', ' ',
-			NULL_FLAG(result_json), NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
-
-		RunPlan(fcinfo, PLAN_STATE_INSERT, ins, ins_nulls, false);
-	}
+	AppendTransition(fcinfo, session_id, state_id, entry_id, to_state, result_json,
+					 reason, elaboration);
 	FinishSpi();
 	PG_RETURN_TEXT_P(state_id);
 }
