@@ -1,6 +1,8 @@
 # orchestration_session: PGXS build.
 #   make && sudo make install          build and install into the server of $(PG_CONFIG)
 #   make installcheck                  regression + isolation suites against a running server
+#   make prove_installcheck TAP=1      TAP tests (test/t/*.pl), each in its own cluster; not as root
+#                                      (tools/run-tap.sh runs them, also as root)
 #   tools/test-all.sh                  everything (see README)
 
 EXTENSION   = orchestration_session
@@ -24,11 +26,32 @@ REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 ISOLATION      = finish_race transition_chain abandon_race
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --encoding=UTF8 --load-extension=$(EXTENSION)
 
+# TAP tests (test/t/*.pl) only with TAP=1: they initdb their own clusters,
+# which fails as root, and the plain `make installcheck` runs as root inside
+# pg_virtualenv (tools/test-all.sh).  tools/run-tap.sh passes TAP=1.
+ifdef TAP
+TAP_TESTS   = 1
+PROVE_TESTS = test/t/*.pl
+endif
+
 PG_CONFIG ?= pg_config
 PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# The TAP tests alone (PGXS runs them only at the end of installcheck).
+# PROVE_FLAGS is reset by Makefile.global, so it is set after the include;
+# override it on the command line (PROVE_FLAGS=--verbose).
+.PHONY: prove_installcheck
+ifdef TAP
+PROVE_FLAGS = --timer
+prove_installcheck:
+	$(prove_installcheck)
+else
+prove_installcheck:
+	@echo 'TAP tests run only with TAP=1 (and not as root): make prove_installcheck TAP=1, or tools/run-tap.sh' >&2; exit 2
+endif
 
 # The libpq client that plays an application (test/libpq_client.c).
 LIBPQ_CFLAGS = -I$(shell $(PG_CONFIG) --includedir) -O2 -Wall -Wextra -Werror

@@ -29,8 +29,9 @@ install_packages() {
 # What building and running the extension needs.
 BUILD_PACKAGES=(make gcc libc6-dev "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
                 "postgresql-client-$PG_MAJOR" postgresql-common libpq-dev)
-# What the test suites add: sanitizers and libFuzzer (clang), SQLite as the fuzzing oracle.
-TEST_PACKAGES=(clang libclang-rt-14-dev libsqlite3-dev)
+# What the test suites add: sanitizers and libFuzzer (clang), SQLite as the fuzzing oracle,
+# IPC::Run for the TAP tests (PostgreSQL::Test::Cluster), pg_cron for test/t/002_pg_cron.pl.
+TEST_PACKAGES=(clang libclang-rt-14-dev libsqlite3-dev libipc-run-perl "postgresql-$PG_MAJOR-cron")
 
 build_and_install() {
     say "building and installing the extension (PG_CONFIG=$PG_CONFIG)"

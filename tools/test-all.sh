@@ -6,6 +6,7 @@
 #   - in a throwaway cluster: pg_regress + isolation suites, the libpq
 #     application client, the pg_dump/restore round trip, JSONTestSuite
 #     through json_valid() in the database
+#   - TAP tests (tools/run-tap.sh): crash recovery, abandon scheduled by pg_cron
 # FUZZ_SECONDS (default 60) bounds the fuzzing run.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -35,4 +36,7 @@ in_throwaway_cluster bash -c '
     echo; echo "== JSONTestSuite through json_valid() in the database"; test/jsontestsuite_db.sh || status=1
     exit $status
 '
+# TAP tests (crash recovery, pg_cron scheduling): each in clusters of its own,
+# as postgres when run as root (initdb refuses root).
+tools/run-tap.sh
 say "all tests passed"
