@@ -8,18 +8,22 @@
  *   orchestration_session_finish                                exactly once
  *
  * Integrity rules and how they hold under concurrency:
- * - Writers of children take a share lock on the session row and check that
- *   it is open; finish takes an exclusive lock.  So a child is never written
- *   to a finished session: either it commits before the finish can lock the
- *   row, or it waits and then sees the finish (READ COMMITTED re-reads the
- *   locked row) and fails with 55000.
- * - Two finishes of one session: the second waits for the first's lock and
- *   then sees orch_finished_at set, 55000.
- * - Transitions take the exclusive lock, so the transitions of one session
- *   are recorded one at a time; the latest one is read with a fresh
+ * - A child row is written by one INSERT ... SELECT ... FROM the session
+ *   WHERE it is open FOR SHARE; the finish is one UPDATE ... WHERE it is
+ *   open.  The two lock modes conflict, so a child is never written to a
+ *   finished session: either it commits before the finish can lock the row,
+ *   or it waits, READ COMMITTED re-checks "open" on the finished row, nothing
+ *   is inserted and the error path reports 55000.
+ * - Two finishes of one session: the second waits for the first and then
+ *   updates nothing; the error path reports 55000.
+ * - Transitions take an exclusive row lock first, so the transitions of one
+ *   session are recorded one at a time; the latest one is read with a fresh
  *   snapshot after the lock is granted and each new transition gets a
  *   transitioned_at strictly after it, so the chain is a total order in which
  *   each from_state is the previous to_state.
+ * - Each call is one or two statements on the common path (the error path
+ *   looks again to say why): fewer round trips through the executor than
+ *   the lock-check-insert sequence a hand-written function would run.
  * - Times come from the wall clock (GetCurrentTimestamp), not the
  *   transaction start, so a session started and finished in one transaction
  *   still records its real duration.
@@ -98,18 +102,17 @@ ReportFinished(text *session_id, const char *action, TimestampTz finished_at)
 }
 
 /*
- * Locks the session row (exclusively for finish and transitions, shared for
- * the other writers) and checks that it exists and is open.  Returns
- * orch_started_at when wanted (exclusive lock only); NULL start -> 0.
+ * Locks the session row (exclusively for transitions and the finish error
+ * path, shared otherwise) and raises P0002 when it does not exist, 55000
+ * when it is finished.
  */
-static TimestampTz
+static void
 LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 				const char *action)
 {
 	Datum		values[1] = {PointerGetDatum(session_id)};
 	bool		isnull;
 	Datum		finished_at;
-	TimestampTz started_at = 0;
 
 	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
 				values, NULL, false) == 0)
@@ -117,14 +120,25 @@ LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 	finished_at = ResultDatum(1, &isnull);
 	if (!isnull)
 		ReportFinished(session_id, action, DatumGetTimestampTz(finished_at));
-	if (exclusive)
-	{
-		Datum		started = ResultDatum(2, &isnull);
+}
 
-		if (!isnull)
-			started_at = DatumGetTimestampTz(started);
-	}
-	return started_at;
+/*
+ * Runs an INSERT ... SELECT ... FROM the open session FOR SHARE (see
+ * OPEN_SESSION in spi_plans.c): one statement locks the session and writes
+ * the child.  When it inserts nothing, the session is unknown or finished;
+ * LockOpenSession says which (P0002 / 55000).  If it finds the session open
+ * after all (it was committed by another transaction meanwhile), it now
+ * holds the lock and the insert is tried once more.
+ */
+static void
+InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
+					  const char *nulls, text *session_id, const char *action)
+{
+	if (RunPlan(fcinfo, plan, values, nulls, false) > 0)
+		return;
+	LockOpenSession(fcinfo, session_id, false, action);
+	if (RunPlan(fcinfo, plan, values, nulls, false) == 0)
+		elog(ERROR, "could not insert into open orchestration session \"%s\"", Str(session_id));
 }
 
 /* The session a child row (entry or exec) belongs to must be this one: 23503 otherwise. */
@@ -150,42 +164,28 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 
 /*
  * Appends a link to the session's transition chain; the caller holds the
- * session's exclusive row lock, so links are appended one at a time.  The
- * latest link is read with a fresh snapshot (what the previous lock holder
- * committed) and the new one gets a transitioned_at strictly after it.
- * Returns that time.  Also used by orchestration_session_abandon.
+ * session's exclusive row lock, so links are appended one at a time.  One
+ * statement reads the latest link, with a fresh snapshot (what the previous
+ * lock holder committed), and inserts the new one with a transitioned_at
+ * strictly after it.  Returns that time.  Also used by
+ * orchestration_session_abandon.
  */
 TimestampTz
 AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
 				 text *entry_id, text *to_state, text *result_json,
 				 text *reason, text *elaboration)
 {
-	Datum		sess[1] = {PointerGetDatum(session_id)};
-	text	   *from_state = cstring_to_text("INITIAL");
-	TimestampTz at = GetCurrentTimestamp();
+	Datum		ins[8] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
+		TEXT_DATUM(entry_id), PointerGetDatum(to_state), TEXT_DATUM(result_json),
+		TEXT_DATUM(reason), TimestampTzGetDatum(GetCurrentTimestamp()),
+	TEXT_DATUM(elaboration)};
+	char		ins_nulls[8] = {' ', ' ', NULL_FLAG(entry_id), ' ', NULL_FLAG(result_json),
+	NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
 	bool		isnull;
 
-	if (RunPlan(fcinfo, PLAN_STATE_LATEST, sess, NULL, true) > 0)
-	{
-		Datum		latest_at;
-
-		from_state = DatumGetTextPP(ResultDatum(1, &isnull));
-		latest_at = ResultDatum(2, &isnull);
-		if (!isnull && DatumGetTimestampTz(latest_at) >= at)
-			at = DatumGetTimestampTz(latest_at) + 1;
-	}
-
-	{
-		Datum		ins[9] = {PointerGetDatum(state_id), PointerGetDatum(session_id),
-			TEXT_DATUM(entry_id), PointerGetDatum(from_state), PointerGetDatum(to_state),
-			TEXT_DATUM(result_json), TEXT_DATUM(reason), TimestampTzGetDatum(at),
-		TEXT_DATUM(elaboration)};
-		char		ins_nulls[9] = {' ', ' ', NULL_FLAG(entry_id), ' ', ' ',
-			NULL_FLAG(result_json), NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
-
-		RunPlan(fcinfo, PLAN_STATE_INSERT, ins, ins_nulls, false);
-	}
-	return at;
+	if (RunPlan(fcinfo, PLAN_STATE_APPEND, ins, ins_nulls, true) != 1)
+		elog(ERROR, "could not append a transition to orchestration session \"%s\"", Str(session_id));
+	return DatumGetTimestampTz(ResultDatum(1, &isnull));
 }
 
 /* An id given by the caller (non-blank) or a new ULID. */
@@ -283,32 +283,29 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 	text	   *args_json = OptionalJson(fcinfo, 3);
 	text	   *elaboration = OptionalJson(fcinfo, 4);
 	text	   *session_id = IdOrNew(fcinfo, 5);
-	Datum		dev[1] = {PointerGetDatum(device_id)};
-	Datum		nat[1] = {PointerGetDatum(nature_id)};
-	Datum		ins[7] = {PointerGetDatum(session_id), PointerGetDatum(device_id),
+	Datum		parents[2] = {PointerGetDatum(device_id), PointerGetDatum(nature_id)};
+	Datum		ins[9] = {PointerGetDatum(session_id), PointerGetDatum(device_id),
 		PointerGetDatum(nature_id), PointerGetDatum(version),
-		TimestampTzGetDatum(GetCurrentTimestamp()), TEXT_DATUM(elaboration), TEXT_DATUM(args_json)};
-	char		ins_nulls[7] = {' ', ' ', ' ', ' ', ' ', NULL_FLAG(elaboration), NULL_FLAG(args_json)};
+		TimestampTzGetDatum(GetCurrentTimestamp()), TEXT_DATUM(elaboration), TEXT_DATUM(args_json),
+	Int32GetDatum(MyProcPid), TimestampTzGetDatum(MyStartTimestamp)};
+	char		ins_nulls[9] = {' ', ' ', ' ', ' ', ' ', NULL_FLAG(elaboration), NULL_FLAG(args_json),
+	' ', ' '};
+	bool		isnull;
 
 	ConnectSpi();
-	if (RunPlan(fcinfo, PLAN_DEVICE_EXISTS, dev, NULL, true) == 0)
+	RunPlan(fcinfo, PLAN_START_CHECK, parents, NULL, true);
+	if (!DatumGetBool(ResultDatum(1, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("device \"%s\" does not exist", Str(device_id)),
 				 errhint("Create or look up the device with orchestration_device_ensure(name), which returns its device_id.")));
-	if (RunPlan(fcinfo, PLAN_NATURE_EXISTS, nat, NULL, true) == 0)
+	if (!DatumGetBool(ResultDatum(2, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("orchestration nature \"%s\" does not exist", Str(nature_id)),
 				 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
+	/* The session, and the backend that runs it (for orchestration_session_abandon). */
 	RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false);
-	{
-		/* The backend that runs the session, for orchestration_session_abandon. */
-		Datum		be[3] = {PointerGetDatum(session_id), Int32GetDatum(MyProcPid),
-		TimestampTzGetDatum(MyStartTimestamp)};
-
-		RunPlan(fcinfo, PLAN_BACKEND_INSERT, be, NULL, false);
-	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(session_id);
 }
@@ -326,8 +323,7 @@ orchestration_session_add_entry(PG_FUNCTION_ARGS)
 	char		ins_nulls[5] = {' ', ' ', ' ', NULL_FLAG(table_name), NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	LockOpenSession(fcinfo, session_id, false, "add an entry to");
-	RunPlan(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, false);
+	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, session_id, "add an entry to");
 	FinishSpi();
 	PG_RETURN_TEXT_P(entry_id);
 }
@@ -384,14 +380,13 @@ orchestration_session_record_exec(PG_FUNCTION_ARGS)
 	NULL_FLAG(narrative_md), NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	LockOpenSession(fcinfo, session_id, false, "record an execution in");
 	if (entry_id)
 		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 							entry_id, session_id);
 	if (parent_exec_id)
 		CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
 							parent_exec_id, session_id);
-	RunPlan(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, false);
+	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, session_id, "record an execution in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(exec_id);
 }
@@ -419,11 +414,10 @@ orchestration_session_raise_issue(PG_FUNCTION_ARGS)
 	NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	LockOpenSession(fcinfo, session_id, false, "raise an issue in");
 	if (entry_id)
 		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 							entry_id, session_id);
-	RunPlan(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, false);
+	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, session_id, "raise an issue in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(issue_id);
 }
@@ -457,18 +451,14 @@ orchestration_session_append_log(PG_FUNCTION_ARGS)
 	if (!isnull)
 		ReportFinished(DatumGetTextPP(ResultDatum(1, &isnull)), "append a log line to",
 					   DatumGetTimestampTz(finished_at));
-	if (!has_order)
-	{
-		RunPlan(fcinfo, PLAN_LOG_NEXT_ORDER, lock, NULL, true);
-		sibling_order = DatumGetInt32(ResultDatum(1, &isnull));
-	}
-
 	{
 		Datum		ins[6] = {PointerGetDatum(log_id), TEXT_DATUM(category), PointerGetDatum(exec_id),
 		PointerGetDatum(content), Int32GetDatum(sibling_order), TEXT_DATUM(elaboration)};
-		char		ins_nulls[6] = {' ', NULL_FLAG(category), ' ', ' ', ' ', NULL_FLAG(elaboration)};
+		char		ins_nulls[6] = {' ', NULL_FLAG(category), ' ', ' ', has_order ? ' ' : 'n',
+		NULL_FLAG(elaboration)};
 
-		RunPlan(fcinfo, PLAN_LOG_INSERT, ins, ins_nulls, false);
+		/* Fresh snapshot: the numbering sees lines committed by the previous lock holder. */
+		RunPlan(fcinfo, PLAN_LOG_APPEND, ins, ins_nulls, true);
 	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(log_id);
@@ -480,22 +470,22 @@ orchestration_session_finish(PG_FUNCTION_ARGS)
 	text	   *session_id = RequiredId(fcinfo, 0);
 	text	   *diagnostics_json = OptionalJson(fcinfo, 1);
 	text	   *diagnostics_md = OptionalText(fcinfo, 2);
-	TimestampTz started_at;
+	Datum		upd[4] = {PointerGetDatum(session_id), TimestampTzGetDatum(GetCurrentTimestamp()),
+	TEXT_DATUM(diagnostics_json), TEXT_DATUM(diagnostics_md)};
+	char		upd_nulls[4] = {' ', ' ', NULL_FLAG(diagnostics_json), NULL_FLAG(diagnostics_md)};
 	TimestampTz finished_at;
+	bool		isnull;
 
 	ConnectSpi();
-	started_at = LockOpenSession(fcinfo, session_id, true, "finish");
 	/* Wall clock, but never before the start (the CHECK would refuse it). */
-	finished_at = GetCurrentTimestamp();
-	if (finished_at < started_at)
-		finished_at = started_at;
+	if (RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false) == 0)
 	{
-		Datum		upd[4] = {PointerGetDatum(session_id), TimestampTzGetDatum(finished_at),
-		TEXT_DATUM(diagnostics_json), TEXT_DATUM(diagnostics_md)};
-		char		upd_nulls[4] = {' ', ' ', NULL_FLAG(diagnostics_json), NULL_FLAG(diagnostics_md)};
-
-		RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false);
+		/* Unknown or already finished: LockOpenSession raises P0002 or 55000. */
+		LockOpenSession(fcinfo, session_id, true, "finish");
+		if (RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false) == 0)
+			elog(ERROR, "could not finish orchestration session \"%s\"", Str(session_id));
 	}
+	finished_at = DatumGetTimestampTz(ResultDatum(1, &isnull));
 	FinishSpi();
 	PG_RETURN_TIMESTAMPTZ(finished_at);
 }

@@ -35,6 +35,12 @@ typedef struct PlanDef
 #define B BOOLOID
 #define TA TEXTARRAYOID
 
+/* FROM clause of an insert into a child of the open session whose id is parameter p. */
+#define OPEN_SESSION(p) \
+	" FROM @S@.orchestration_session s" \
+	" WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) " p \
+	" AND s.orch_finished_at IS NULL FOR SHARE OF s"
+
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
 		"INSERT INTO @S@.device (device_id, name, state, boundary, state_sysinfo, elaboration)"
@@ -54,50 +60,75 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"SELECT nature FROM @S@.orchestration_nature"
 		" WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
-	[PLAN_DEVICE_EXISTS] = {
-		"SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $1",
-		1, {T}},
-	[PLAN_NATURE_EXISTS] = {
-		"SELECT 1 FROM @S@.orchestration_nature WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1",
-		1, {T}},
+	/* Both parents of a new session, in one round trip. */
+	[PLAN_START_CHECK] = {
+		"SELECT EXISTS (SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $1),"
+		" EXISTS (SELECT 1 FROM @S@.orchestration_nature"
+		"         WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $2)",
+		2, {T, T}},
+	/* The session and the backend that runs it (for orchestration_session_abandon). */
 	[PLAN_SESSION_INSERT] = {
-		"INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
+		"WITH s AS (INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
 		" orchestration_nature_id, version, orch_started_at, elaboration, args_json)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		7, {T, T, T, T, TS, T, T}},
-	/* Writers of children share-lock the session: finish (FOR UPDATE) waits for them and they for it. */
+		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING orchestration_session_id)"
+		" INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
+		" SELECT orchestration_session_id, $8, $9 FROM s",
+		9, {T, T, T, T, TS, T, T, I, TS}},
+	/* Lock and check a session: shared for children (error path), exclusive for transitions. */
 	[PLAN_SESSION_LOCK_SHARE] = {
 		"SELECT orch_finished_at FROM @S@.orchestration_session"
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
 		1, {T}},
 	[PLAN_SESSION_LOCK_UPDATE] = {
-		"SELECT orch_finished_at, orch_started_at FROM @S@.orchestration_session"
+		"SELECT orch_finished_at FROM @S@.orchestration_session"
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 		1, {T}},
+	/*
+	 * Finishes the session if it is open, in one statement: the UPDATE locks
+	 * the row and, under READ COMMITTED, re-checks "orch_finished_at IS NULL"
+	 * on the latest version after waiting for a concurrent finisher.  No row:
+	 * unknown or already finished (the caller finds out which).
+	 */
 	[PLAN_SESSION_FINISH] = {
-		"UPDATE @S@.orchestration_session SET orch_finished_at = $2,"
+		"UPDATE @S@.orchestration_session SET orch_finished_at = GREATEST($2, orch_started_at),"
 		" diagnostics_json = COALESCE($3, diagnostics_json),"
 		" diagnostics_md = COALESCE($4, diagnostics_md)"
-		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 AND orch_finished_at IS NULL"
+		" RETURNING orch_finished_at",
 		4, {T, TS, T, T}},
+	/*
+	 * Children are inserted only into an open session, which the same
+	 * statement share-locks (finish waits for it, and it for a finish in
+	 * progress).  No row inserted: unknown or finished session.
+	 */
 	[PLAN_ENTRY_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_entry (orchestration_session_entry_id, session_id,"
-		" ingest_src, ingest_table_name, elaboration) VALUES ($1, $2, $3, $4, $5)",
+		" ingest_src, ingest_table_name, elaboration)"
+		" SELECT $1, s.orchestration_session_id, $3, $4, $5" OPEN_SESSION("$2"),
 		5, {T, T, T, T, T}},
 	[PLAN_ENTRY_SESSION] = {
 		"SELECT session_id FROM @S@.orchestration_session_entry"
 		" WHERE orchestration_session_entry_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
-	[PLAN_STATE_LATEST] = {
-		"SELECT to_state, transitioned_at FROM @S@.orchestration_session_state"
-		" WHERE session_id OPERATOR(pg_catalog.=) $1"
-		" ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1",
-		1, {T}},
-	[PLAN_STATE_INSERT] = {
+	/*
+	 * The next link of the chain (the caller holds the session's exclusive
+	 * lock): from the latest to_state (INITIAL for the first), at $7 or, if
+	 * the clock is not past the latest link, one microsecond after it.
+	 */
+	[PLAN_STATE_APPEND] = {
 		"INSERT INTO @S@.orchestration_session_state (orchestration_session_state_id, session_id,"
 		" session_entry_id, from_state, to_state, transition_result, transition_reason,"
-		" transitioned_at, elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-		9, {T, T, T, T, T, T, T, TS, T}},
+		" transitioned_at, elaboration)"
+		" SELECT $1, $2, $3, COALESCE(l.to_state, 'INITIAL'), $4, $5, $6,"
+		" CASE WHEN l.transitioned_at OPERATOR(pg_catalog.>=) $7"
+		"      THEN l.transitioned_at OPERATOR(pg_catalog.+) '1 microsecond'::pg_catalog.interval"
+		"      ELSE $7 END, $8"
+		" FROM (SELECT) AS one LEFT JOIN LATERAL ("
+		"   SELECT to_state, transitioned_at FROM @S@.orchestration_session_state"
+		"   WHERE session_id OPERATOR(pg_catalog.=) $2"
+		"   ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1) l ON true"
+		" RETURNING transitioned_at",
+		8, {T, T, T, T, T, T, TS, T}},
 	[PLAN_EXEC_SESSION] = {
 		"SELECT session_id FROM @S@.orchestration_session_exec"
 		" WHERE orchestration_session_exec_id OPERATOR(pg_catalog.=) $1",
@@ -106,12 +137,15 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"INSERT INTO @S@.orchestration_session_exec (orchestration_session_exec_id, exec_nature,"
 		" session_id, session_entry_id, parent_exec_id, namespace, exec_identity, exec_code,"
 		" exec_status, input_text, exec_error_text, output_text, output_nature, narrative_md,"
-		" elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		" elaboration)"
+		" SELECT $1, $2, s.orchestration_session_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
+		OPEN_SESSION("$3"),
 		15, {T, T, T, T, T, T, T, T, I, T, T, T, T, T, T}},
 	[PLAN_ISSUE_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_issue (orchestration_session_issue_id, session_id,"
 		" session_entry_id, issue_type, issue_message, issue_row, issue_column, invalid_value,"
-		" remediation, elaboration) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		" remediation, elaboration)"
+		" SELECT $1, s.orchestration_session_id, $3, $4, $5, $6, $7, $8, $9, $10" OPEN_SESSION("$2"),
 		10, {T, T, T, T, T, I, T, T, T, T}},
 	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
 	[PLAN_LOG_LOCK_EXEC] = {
@@ -122,18 +156,14 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" WHERE e.orchestration_session_exec_id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE OF e FOR SHARE OF s",
 		1, {T}},
-	[PLAN_LOG_NEXT_ORDER] = {
-		"SELECT COALESCE(pg_catalog.max(sibling_order), 0) OPERATOR(pg_catalog.+) 1"
-		" FROM @S@.orchestration_session_log WHERE parent_exec_id OPERATOR(pg_catalog.=) $1",
-		1, {T}},
-	[PLAN_LOG_INSERT] = {
+	/* sibling_order $5, or the next number for the exec (its row is locked by the caller). */
+	[PLAN_LOG_APPEND] = {
 		"INSERT INTO @S@.orchestration_session_log (orchestration_session_log_id, category,"
-		" parent_exec_id, content, sibling_order, elaboration) VALUES ($1, $2, $3, $4, $5, $6)",
+		" parent_exec_id, content, sibling_order, elaboration)"
+		" SELECT $1, $2, $3, $4, COALESCE($5, (SELECT COALESCE(pg_catalog.max(sibling_order), 0)"
+		"   OPERATOR(pg_catalog.+) 1 FROM @S@.orchestration_session_log"
+		"   WHERE parent_exec_id OPERATOR(pg_catalog.=) $3)), $6",
 		6, {T, T, T, T, I, T}},
-	[PLAN_BACKEND_INSERT] = {
-		"INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
-		" VALUES ($1, $2, $3)",
-		3, {T, I, TS}},
 
 	/*
 	 * Open sessions started before now() - $1, oldest first.  With $2, only
@@ -280,7 +310,7 @@ RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
 
 	if (fresh_snapshot && IsolationUsesXactSnapshot())
 		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
-								  InvalidSnapshot, true, false, 0);
+								  InvalidSnapshot, false, true, 0);
 	else
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	if (rc < 0)
