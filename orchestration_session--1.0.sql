@@ -154,6 +154,10 @@ CREATE INDEX orchestration_session_nature_idx
 -- Open sessions: small, because finished sessions leave it.
 CREATE INDEX orchestration_session_open_idx
     ON orchestration_session (orch_started_at) WHERE orch_finished_at IS NULL;
+-- Finished sessions by finish time: retention (orchestration_session_purge)
+-- walks it oldest first instead of scanning the table.
+CREATE INDEX orchestration_session_finished_idx
+    ON orchestration_session (orch_finished_at) WHERE orch_finished_at IS NOT NULL;
 
 COMMENT ON TABLE orchestration_session IS 'An orchestration session groups multiple orchestration events for reporting or other purposes';
 COMMENT ON COLUMN orchestration_session.orchestration_session_id IS 'orchestration_session primary key and internal label (ULID when generated)';
