@@ -91,8 +91,7 @@ orchestration_session_abandon(PG_FUNCTION_ARGS)
 	sel[0] = IntervalPGetDatum(older_than);
 	sel[1] = BoolGetDatum(only_dead);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	ConnectSpi();
 
 	ncandidates = RunPlan(fcinfo, PLAN_ABANDON_CANDIDATES, sel, NULL, false);
 	candidates = (Candidate *) palloc(sizeof(Candidate) * (ncandidates + 1));
@@ -153,8 +152,7 @@ orchestration_session_abandon(PG_FUNCTION_ARGS)
 		closed++;
 	}
 
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	FinishSpi();
 	PG_RETURN_INT64(closed);
 }
 
@@ -198,8 +196,7 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 					 errhint("Pass NULL to purge until nothing is left, or how many batches to do at most.")));
 	}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	ConnectSpi();
 	while (max_batches < 0 || batches < max_batches)
 	{
 		Datum		sel[2] = {IntervalPGetDatum(older_than), Int32GetDatum(batch_size)};
@@ -217,7 +214,6 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 		total += (int64) deleted;
 		batches++;
 	}
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	FinishSpi();
 	PG_RETURN_INT64(total);
 }

@@ -68,20 +68,6 @@ TextEqual(text *a, text *b)
 }
 
 static void
-ConnectSpi(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-static void
-FinishSpi(void)
-{
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
-}
-
-static void
 ReportUnknownSession(text *session_id)
 {
 	ereport(ERROR,

@@ -301,6 +301,20 @@ GetPlan(FunctionCallInfo fcinfo, PlanId id)
 	return plans[id];
 }
 
+void
+ConnectSpi(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+void
+FinishSpi(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
 uint64
 RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
 		bool fresh_snapshot)

@@ -45,6 +45,10 @@ typedef enum PlanId
 	NUM_PLANS
 } PlanId;
 
+/* SPI_connect / SPI_finish, raising on failure. */
+extern void ConnectSpi(void);
+extern void FinishSpi(void);
+
 /*
  * Runs a plan (SPI must be connected) and returns SPI_processed.
  * fresh_snapshot: read with a snapshot taken now rather than the
