@@ -57,6 +57,9 @@ ORDER BY x.orchestration_session_exec_id, l.sibling_order;
 \echo '== Issues'
 SELECT issue_type, issue_message, issue_column, remediation FROM orchestration_session_issue;
 
+\echo '== The reporting view'
+SELECT status, latest_state, entries, execs, failed_execs, issues FROM orchestration_session_summary;
+
 \echo '== The integrity rules at work'
 \set ON_ERROR_STOP off
 \set VERBOSITY default
