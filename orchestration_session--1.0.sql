@@ -154,6 +154,12 @@ CREATE INDEX orchestration_session_nature_idx
 -- Open sessions: small, because finished sessions leave it.
 CREATE INDEX orchestration_session_open_idx
     ON orchestration_session (orch_started_at) WHERE orch_finished_at IS NULL;
+-- Open sessions of one device ("what is this machine running now?"):
+-- an index-only scan over that device's open sessions alone.
+CREATE INDEX orchestration_session_open_device_idx
+    ON orchestration_session (device_id, orch_started_at)
+    INCLUDE (orchestration_nature_id, orchestration_session_id)
+    WHERE orch_finished_at IS NULL;
 -- Finished sessions by finish time: retention (orchestration_session_purge)
 -- walks it oldest first instead of scanning the table.
 CREATE INDEX orchestration_session_finished_idx
@@ -716,6 +722,37 @@ COMMENT ON VIEW orchestration_session_issue_summary IS
     'issues by type: how many, in how many sessions, first and last seen';
 COMMENT ON COLUMN orchestration_session_issue_summary.first_seen IS 'issues carry no time of their own: orch_started_at of the earliest session that raised one of this type';
 COMMENT ON COLUMN orchestration_session_issue_summary.last_seen IS 'orch_started_at of the latest session that raised one of this type';
+
+------------------------------------------------------------------------------
+-- Large text columns (JSON documents, outputs, logs) are compressed with lz4
+-- when the server supports it (PostgreSQL 14+ built --with-lz4): TOAST
+-- compression with pglz was the largest single cost of a session lifecycle
+-- carrying ~8 KB of diagnostics.  Elsewhere the default compression stays.
+------------------------------------------------------------------------------
+
+DO $lz4$
+DECLARE
+    col record;
+BEGIN
+    IF current_setting('server_version_num')::int < 140000 THEN
+        RETURN;
+    END IF;
+    FOR col IN SELECT * FROM (VALUES
+            ('orchestration_session', 'elaboration'), ('orchestration_session', 'args_json'),
+            ('orchestration_session', 'diagnostics_json'), ('orchestration_session', 'diagnostics_md'),
+            ('orchestration_session_exec', 'input_text'), ('orchestration_session_exec', 'exec_error_text'),
+            ('orchestration_session_exec', 'output_text'), ('orchestration_session_exec', 'narrative_md'),
+            ('orchestration_session_log', 'content')) AS c(tbl, colname)
+    LOOP
+        BEGIN
+            EXECUTE format('ALTER TABLE @extschema@.%I ALTER COLUMN %I SET COMPRESSION lz4',
+                           col.tbl, col.colname);
+        EXCEPTION WHEN feature_not_supported THEN
+            RETURN;     -- server built without lz4: keep pglz everywhere
+        END;
+    END LOOP;
+END
+$lz4$;
 
 ------------------------------------------------------------------------------
 -- pg_dump keeps user rows of every table (the seed natures come back from
