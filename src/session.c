@@ -21,9 +21,10 @@
  *   snapshot after the lock is granted and each new transition gets a
  *   transitioned_at strictly after it, so the chain is a total order in which
  *   each from_state is the previous to_state.
- * - Each call is one or two statements on the common path (the error path
- *   looks again to say why): fewer round trips through the executor than
- *   the lock-check-insert sequence a hand-written function would run.
+ * - Each call is one statement on the common path (two for a transition;
+ *   the error path looks again to say why): the lock, the checks and the
+ *   write that a hand-written function runs as separate statements are one
+ *   pass through the executor here.
  * - Times come from the wall clock (GetCurrentTimestamp), not the
  *   transaction start, so a session started and finished in one transaction
  *   still records its real duration.
@@ -108,25 +109,6 @@ LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 		ReportFinished(session_id, action, DatumGetTimestampTz(finished_at));
 }
 
-/*
- * Runs an INSERT ... SELECT ... FROM the open session FOR SHARE (see
- * OPEN_SESSION in spi_plans.c): one statement locks the session and writes
- * the child.  When it inserts nothing, the session is unknown or finished;
- * LockOpenSession says which (P0002 / 55000).  If it finds the session open
- * after all (it was committed by another transaction meanwhile), it now
- * holds the lock and the insert is tried once more.
- */
-static void
-InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
-					  const char *nulls, text *session_id, const char *action)
-{
-	if (RunPlan(fcinfo, plan, values, nulls, false) > 0)
-		return;
-	LockOpenSession(fcinfo, session_id, false, action);
-	if (RunPlan(fcinfo, plan, values, nulls, false) == 0)
-		elog(ERROR, "could not insert into open orchestration session \"%s\"", Str(session_id));
-}
-
 /* The session a child row (entry or exec) belongs to must be this one: 23503 otherwise. */
 static void
 CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
@@ -146,6 +128,34 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 				 errmsg("orchestration session %s \"%s\" belongs to another session", kind, Str(child_id)),
 				 errdetail("It does not belong to session \"%s\".", Str(session_id)),
 				 errhint("Pass as \"%s\" an id returned for this session, or NULL.", argname)));
+}
+
+/*
+ * Runs an INSERT ... SELECT ... FROM the open session FOR SHARE (see
+ * OPEN_SESSION in spi_plans.c): one statement locks the session, checks that
+ * the entry and parent exec given (if any) belong to it, and writes the
+ * child.  When it inserts nothing, the error path finds out why: unknown or
+ * finished session (P0002 / 55000, LockOpenSession), or an entry / exec of
+ * another session (23503).  If everything checks out after all (rows
+ * committed by other transactions after our snapshot), the session is now
+ * locked and the insert is tried once more with a fresh snapshot.
+ */
+static void
+InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
+					  const char *nulls, text *session_id, text *entry_id,
+					  text *parent_exec_id, const char *action)
+{
+	if (RunPlan(fcinfo, plan, values, nulls, false) > 0)
+		return;
+	LockOpenSession(fcinfo, session_id, false, action);
+	if (entry_id)
+		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+							entry_id, session_id);
+	if (parent_exec_id)
+		CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
+							parent_exec_id, session_id);
+	if (RunPlan(fcinfo, plan, values, nulls, true) == 0)
+		elog(ERROR, "could not insert into open orchestration session \"%s\"", Str(session_id));
 }
 
 /*
@@ -279,19 +289,24 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	ConnectSpi();
-	RunPlan(fcinfo, PLAN_START_CHECK, parents, NULL, true);
-	if (!DatumGetBool(ResultDatum(1, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("device \"%s\" does not exist", Str(device_id)),
-				 errhint("Create or look up the device with orchestration_device_ensure(name), which returns its device_id.")));
-	if (!DatumGetBool(ResultDatum(2, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("orchestration nature \"%s\" does not exist", Str(nature_id)),
-				 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
-	/* The session, and the backend that runs it (for orchestration_session_abandon). */
-	RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false);
+	/* Inserts nothing when a parent is missing; then say which. */
+	if (RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false) == 0)
+	{
+		RunPlan(fcinfo, PLAN_START_CHECK, parents, NULL, true);
+		if (!DatumGetBool(ResultDatum(1, &isnull)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("device \"%s\" does not exist", Str(device_id)),
+					 errhint("Create or look up the device with orchestration_device_ensure(name), which returns its device_id.")));
+		if (!DatumGetBool(ResultDatum(2, &isnull)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("orchestration nature \"%s\" does not exist", Str(nature_id)),
+					 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
+		/* Parents committed after this transaction's snapshot: look again with a fresh one. */
+		if (RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, true) == 0)
+			elog(ERROR, "could not start orchestration session \"%s\"", Str(session_id));
+	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(session_id);
 }
@@ -309,7 +324,8 @@ orchestration_session_add_entry(PG_FUNCTION_ARGS)
 	char		ins_nulls[5] = {' ', ' ', ' ', NULL_FLAG(table_name), NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, session_id, "add an entry to");
+	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, session_id, NULL, NULL,
+						  "add an entry to");
 	FinishSpi();
 	PG_RETURN_TEXT_P(entry_id);
 }
@@ -366,13 +382,8 @@ orchestration_session_record_exec(PG_FUNCTION_ARGS)
 	NULL_FLAG(narrative_md), NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	if (entry_id)
-		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
-							entry_id, session_id);
-	if (parent_exec_id)
-		CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
-							parent_exec_id, session_id);
-	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, session_id, "record an execution in");
+	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, session_id, entry_id,
+						  parent_exec_id, "record an execution in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(exec_id);
 }
@@ -400,10 +411,8 @@ orchestration_session_raise_issue(PG_FUNCTION_ARGS)
 	NULL_FLAG(elaboration)};
 
 	ConnectSpi();
-	if (entry_id)
-		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
-							entry_id, session_id);
-	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, session_id, "raise an issue in");
+	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, session_id, entry_id, NULL,
+						  "raise an issue in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(issue_id);
 }

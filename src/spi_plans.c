@@ -39,7 +39,18 @@ typedef struct PlanDef
 #define OPEN_SESSION(p) \
 	" FROM @S@.orchestration_session s" \
 	" WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) " p \
-	" AND s.orch_finished_at IS NULL FOR SHARE OF s"
+	" AND s.orch_finished_at IS NULL"
+
+/* ... and, when parameter p is not NULL, the entry (exec) p belongs to that session. */
+#define OWN_ENTRY(p) \
+	" AND (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_entry e" \
+	"   WHERE e.orchestration_session_entry_id OPERATOR(pg_catalog.=) " p \
+	"   AND e.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
+#define OWN_EXEC(p) \
+	" AND (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_exec x" \
+	"   WHERE x.orchestration_session_exec_id OPERATOR(pg_catalog.=) " p \
+	"   AND x.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
+#define SHARE_SESSION " FOR SHARE OF s"
 
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
@@ -60,17 +71,25 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"SELECT nature FROM @S@.orchestration_nature"
 		" WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
-	/* Both parents of a new session, in one round trip. */
+	/* Why a start inserted nothing: which parent is missing. */
 	[PLAN_START_CHECK] = {
 		"SELECT EXISTS (SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $1),"
 		" EXISTS (SELECT 1 FROM @S@.orchestration_nature"
 		"         WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $2)",
 		2, {T, T}},
-	/* The session and the backend that runs it (for orchestration_session_abandon). */
+	/*
+	 * The session, only when both parents exist (nothing inserted otherwise:
+	 * PLAN_START_CHECK says which is missing), and the backend that runs it
+	 * (for orchestration_session_abandon).
+	 */
 	[PLAN_SESSION_INSERT] = {
 		"WITH s AS (INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
 		" orchestration_nature_id, version, orch_started_at, elaboration, args_json)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING orchestration_session_id)"
+		" SELECT $1, $2, $3, $4, $5, $6, $7"
+		" WHERE EXISTS (SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $2)"
+		" AND EXISTS (SELECT 1 FROM @S@.orchestration_nature"
+		"             WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $3)"
+		" RETURNING orchestration_session_id)"
 		" INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
 		" SELECT orchestration_session_id, $8, $9 FROM s",
 		9, {T, T, T, T, TS, T, T, I, TS}},
@@ -104,7 +123,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_ENTRY_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_entry (orchestration_session_entry_id, session_id,"
 		" ingest_src, ingest_table_name, elaboration)"
-		" SELECT $1, s.orchestration_session_id, $3, $4, $5" OPEN_SESSION("$2"),
+		" SELECT $1, s.orchestration_session_id, $3, $4, $5" OPEN_SESSION("$2") SHARE_SESSION,
 		5, {T, T, T, T, T}},
 	[PLAN_ENTRY_SESSION] = {
 		"SELECT session_id FROM @S@.orchestration_session_entry"
@@ -139,13 +158,14 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" exec_status, input_text, exec_error_text, output_text, output_nature, narrative_md,"
 		" elaboration)"
 		" SELECT $1, $2, s.orchestration_session_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
-		OPEN_SESSION("$3"),
+		OPEN_SESSION("$3") OWN_ENTRY("$4") OWN_EXEC("$5") SHARE_SESSION,
 		15, {T, T, T, T, T, T, T, T, I, T, T, T, T, T, T}},
 	[PLAN_ISSUE_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_issue (orchestration_session_issue_id, session_id,"
 		" session_entry_id, issue_type, issue_message, issue_row, issue_column, invalid_value,"
 		" remediation, elaboration)"
-		" SELECT $1, s.orchestration_session_id, $3, $4, $5, $6, $7, $8, $9, $10" OPEN_SESSION("$2"),
+		" SELECT $1, s.orchestration_session_id, $3, $4, $5, $6, $7, $8, $9, $10" OPEN_SESSION("$2")
+		OWN_ENTRY("$3") SHARE_SESSION,
 		10, {T, T, T, T, T, I, T, T, T, T}},
 	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
 	[PLAN_LOG_LOCK_EXEC] = {
