@@ -1,0 +1,21 @@
+-- The same lifecycle as plain SQL sent by the client, as upstream does it:
+-- INSERT ... VALUES with client-side random ids (gen_random_uuid()::text,
+-- read back with RETURNING where a later statement needs them), from_state
+-- from a subquery, UPDATE ... SET orch_finished_at; no locks, no checks
+-- beyond the table's own (the extension's triggers and constraints still
+-- apply).  12 statements, each its own autocommit transaction.
+\set r random(1, 1000000000000)
+\set p random(1, 64)
+\set d random(0, 3)
+INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version, args_json) VALUES (gen_random_uuid()::text, 'bench-dev-' || :d::int, 'surveilr-transform-csv', '1.4.2', (SELECT '{"seq":' || :r::bigint || ',"client":' || :client_id::int || ',' || substr(args, 2) FROM benchgen.payload WHERE p = :p::int)) RETURNING orchestration_session_id AS s \gset
+INSERT INTO orchestration_session_entry (orchestration_session_entry_id, session_id, ingest_src, ingest_table_name) VALUES (gen_random_uuid()::text, :s, '/inbox/batch-' || :r::bigint || '/a.csv', 'uniform_resource_a') RETURNING orchestration_session_entry_id AS e1 \gset
+INSERT INTO orchestration_session_entry (orchestration_session_entry_id, session_id, ingest_src, ingest_table_name) VALUES (gen_random_uuid()::text, :s, '/inbox/batch-' || :r::bigint || '/b.csv', 'uniform_resource_b') RETURNING orchestration_session_entry_id AS e2 \gset
+INSERT INTO orchestration_session_state (orchestration_session_state_id, session_id, from_state, to_state, transition_reason) VALUES (gen_random_uuid()::text, :s, COALESCE((SELECT to_state FROM orchestration_session_state WHERE session_id = :s ORDER BY transitioned_at DESC LIMIT 1), 'INITIAL'), 'surveilr_orchestration_init', 'started');
+INSERT INTO orchestration_session_state (orchestration_session_state_id, session_id, session_entry_id, from_state, to_state, transition_reason) VALUES (gen_random_uuid()::text, :s, :e1, COALESCE((SELECT to_state FROM orchestration_session_state WHERE session_id = :s ORDER BY transitioned_at DESC LIMIT 1), 'INITIAL'), 'surveilr_orch_progress', 'file a');
+INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, session_entry_id, exec_code, exec_status, output_text) VALUES (gen_random_uuid()::text, 'SQL', :s, :e1, 'COPY uniform_resource_a FROM ''/inbox/a.csv'' WITH (FORMAT csv, HEADER)', 0, 'COPY 1200');
+INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, session_entry_id, exec_code, exec_status, output_text) VALUES (gen_random_uuid()::text, 'SQL', :s, :e2, 'COPY uniform_resource_b FROM ''/inbox/b.csv'' WITH (FORMAT csv, HEADER)', 0, 'COPY 980');
+INSERT INTO orchestration_session_exec (orchestration_session_exec_id, exec_nature, session_id, exec_code, exec_status, exec_error_text, output_nature) VALUES (gen_random_uuid()::text, 'shell', :s, 'sqlite3 stage.db < validate.sql', 1, 'row 17: missing column id', '{"format":"text"}');
+INSERT INTO orchestration_session_issue (orchestration_session_issue_id, session_id, session_entry_id, issue_type, issue_message, issue_row, issue_column, remediation) VALUES (gen_random_uuid()::text, :s, :e2, 'Schema Validation: Missing Columns', 'column id is missing', 17, 'id', 'add the id column');
+INSERT INTO orchestration_session_state (orchestration_session_state_id, session_id, session_entry_id, from_state, to_state, transition_reason) VALUES (gen_random_uuid()::text, :s, :e2, COALESCE((SELECT to_state FROM orchestration_session_state WHERE session_id = :s ORDER BY transitioned_at DESC LIMIT 1), 'INITIAL'), 'surveilr_orch_progress', 'file b');
+INSERT INTO orchestration_session_state (orchestration_session_state_id, session_id, from_state, to_state, transition_result) VALUES (gen_random_uuid()::text, :s, COALESCE((SELECT to_state FROM orchestration_session_state WHERE session_id = :s ORDER BY transitioned_at DESC LIMIT 1), 'INITIAL'), 'surveilr_orch_completed', '{"ok": true}');
+UPDATE orchestration_session SET orch_finished_at = CURRENT_TIMESTAMP, diagnostics_json = (SELECT '{"seq":' || :r::bigint || ',"client":' || :client_id::int || ',' || substr(diag, 2) FROM benchgen.payload WHERE p = :p::int) WHERE orchestration_session_id = :s;
