@@ -167,6 +167,21 @@ static const PlanId purge_steps[] = {
 	PLAN_PURGE_SESSIONS,
 };
 
+/* A required integer argument that must be at least 1: 22004 / 22023. */
+static int32
+PositiveInt32(FunctionCallInfo fcinfo, int argno, const char *hint)
+{
+	int32		value = RequiredInt32(fcinfo, argno);
+
+	if (value < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument \"%s\" must be at least 1", ArgName(fcinfo, argno)),
+				 errdetail("The value given was %d.", value),
+				 errhint("%s", hint)));
+	return value;
+}
+
 Datum
 orchestration_session_purge(PG_FUNCTION_ARGS)
 {
@@ -177,24 +192,10 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 	int32		max_batches = -1;	/* no limit */
 	int32		batches = 0;
 
-	RequireArg(fcinfo, 1);
-	batch_size = PG_GETARG_INT32(1);
-	if (batch_size < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument \"%s\" must be at least 1", ArgName(fcinfo, 1)),
-				 errdetail("The value given was %d.", batch_size),
-				 errhint("Pass how many sessions to delete per batch, e.g. 1000.")));
+	batch_size = PositiveInt32(fcinfo, 1, "Pass how many sessions to delete per batch, e.g. 1000.");
 	if (!PG_ARGISNULL(2))
-	{
-		max_batches = PG_GETARG_INT32(2);
-		if (max_batches < 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("argument \"%s\" must be at least 1", ArgName(fcinfo, 2)),
-					 errdetail("The value given was %d.", max_batches),
-					 errhint("Pass NULL to purge until nothing is left, or how many batches to do at most.")));
-	}
+		max_batches = PositiveInt32(fcinfo, 2,
+									 "Pass NULL to purge until nothing is left, or how many batches to do at most.");
 
 	ConnectSpi();
 	while (max_batches < 0 || batches < max_batches)
