@@ -613,8 +613,10 @@ COMMENT ON PROCEDURE orchestration_session_purge_batches(interval, integer) IS
 -- document with any \u escape is read inside an exception block (the rare,
 -- slower path) and reports NULL instead of failing the whole view.  Every
 -- name is qualified: the body runs under the caller's search_path.
+-- PARALLEL UNSAFE: the exception block is a subtransaction, which parallel
+-- mode forbids (in workers and in the leader alike).
 CREATE FUNCTION orchestration_diagnostics_status(doc text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE
 AS $fn$
 BEGIN
     IF doc IS NULL OR NOT @extschema@.json_valid(doc) THEN
