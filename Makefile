@@ -15,12 +15,13 @@ OBJS        = src/orchestration_session.o \
               src/args.o \
               src/spi_plans.o \
               src/session.o \
+              src/session_lock.o \
               src/finished_guard.o \
               src/maintenance.o
 DATA        = orchestration_session--1.0.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
-REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors maintenance guards search_path seeds
+REGRESS      = setup schema json_functions ids lifecycle lifecycle_errors maintenance guards privileges search_path seeds
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
 ISOLATION      = finish_race transition_chain abandon_race

@@ -8,12 +8,12 @@
  *   orchestration_session_finish                                exactly once
  *
  * Integrity rules and how they hold under concurrency:
- * - A child row is written by one INSERT ... SELECT ... FROM the session
- *   WHERE it is open FOR SHARE; the finish is one UPDATE ... WHERE it is
- *   open.  The two lock modes conflict, so a child is never written to a
- *   finished session: either it commits before the finish can lock the row,
- *   or it waits, READ COMMITTED re-checks "open" on the finished row, nothing
- *   is inserted and the error path reports 55000.
+ * - A child row is written after share-locking the session row and finding
+ *   it open (LockSession, session_lock.c, which reads the latest version
+ *   under READ COMMITTED); the finish is one UPDATE ... WHERE it is open.
+ *   The two lock modes conflict, so a child is never written to a finished
+ *   session: either it commits before the finish can lock the row, or it
+ *   waits, finds the session finished and reports 55000.
  * - Two finishes of one session: the second waits for the first and then
  *   updates nothing; the error path reports 55000.
  * - Transitions take an exclusive row lock first, so the transitions of one
@@ -21,10 +21,10 @@
  *   snapshot after the lock is granted and each new transition gets a
  *   transitioned_at strictly after it, so the chain is a total order in which
  *   each from_state is the previous to_state.
- * - Each call is one statement on the common path (two for a transition;
- *   the error path looks again to say why): the lock, the checks and the
- *   write that a hand-written function runs as separate statements are one
- *   pass through the executor here.
+ * - Each call runs one statement on the common path (the lock is an index
+ *   probe and a tuple lock in C, not a query; the error path looks again to
+ *   say why): the checks and the write that a hand-written function runs as
+ *   separate statements are one pass through the executor here.
  * - Times come from the wall clock (GetCurrentTimestamp), not the
  *   transaction start, so a session started and finished in one transaction
  *   still records its real duration.
@@ -40,6 +40,7 @@
 #include "args.h"
 #include "ids.h"
 #include "session.h"
+#include "session_lock.h"
 #include "spi_plans.h"
 
 PG_FUNCTION_INFO_V1(orchestration_device_ensure);
@@ -97,16 +98,19 @@ static void
 LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 				const char *action)
 {
-	Datum		values[1] = {PointerGetDatum(session_id)};
-	bool		isnull;
-	Datum		finished_at;
+	TimestampTz finished_at = 0;
 
-	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
-				values, NULL, false) == 0)
-		ReportUnknownSession(session_id);
-	finished_at = ResultDatum(1, &isnull);
-	if (!isnull)
-		ReportFinished(session_id, action, DatumGetTimestampTz(finished_at));
+	switch (LockSession(fcinfo, session_id, exclusive, &finished_at))
+	{
+		case SESSION_MISSING:
+			ReportUnknownSession(session_id);
+			break;
+		case SESSION_FINISHED:
+			ReportFinished(session_id, action, finished_at);
+			break;
+		case SESSION_OPEN:
+			break;
+	}
 }
 
 /* The session a child row (entry or exec) belongs to must be this one: 23503 otherwise. */
@@ -131,23 +135,22 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 }
 
 /*
- * Runs an INSERT ... SELECT ... FROM the open session FOR SHARE (see
- * OPEN_SESSION in spi_plans.c): one statement locks the session, checks that
- * the entry and parent exec given (if any) belong to it, and writes the
- * child.  When it inserts nothing, the error path finds out why: unknown or
- * finished session (P0002 / 55000, LockOpenSession), or an entry / exec of
- * another session (23503).  If everything checks out after all (rows
- * committed by other transactions after our snapshot), the session is now
- * locked and the insert is tried once more with a fresh snapshot.
+ * Writes a child row into an open session: share-locks the session row
+ * (LockSession), so a finish waits for this transaction and this insert for
+ * a finish in progress, then runs one INSERT that also checks that the entry
+ * and parent exec given (if any) belong to the session.  When it inserts
+ * nothing, CheckChildOfSession() says which does not (23503); if both do
+ * after all (rows committed after this transaction's snapshot), the insert
+ * is tried once more with a fresh snapshot.
  */
 static void
 InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
 					  const char *nulls, text *session_id, text *entry_id,
 					  text *parent_exec_id, const char *action)
 {
+	LockOpenSession(fcinfo, session_id, false, action);
 	if (RunPlan(fcinfo, plan, values, nulls, false) > 0)
 		return;
-	LockOpenSession(fcinfo, session_id, false, action);
 	if (entry_id)
 		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 							entry_id, session_id);
@@ -180,7 +183,13 @@ AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
 	bool		isnull;
 
 	if (RunPlan(fcinfo, PLAN_STATE_APPEND, ins, ins_nulls, true) != 1)
+	{
+		/* Nothing appended: the entry given is not the session's (23503). */
+		if (entry_id)
+			CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+								entry_id, session_id);
 		elog(ERROR, "could not append a transition to orchestration session \"%s\"", Str(session_id));
+	}
 	return DatumGetTimestampTz(ResultDatum(1, &isnull));
 }
 
@@ -343,9 +352,6 @@ orchestration_session_transition(PG_FUNCTION_ARGS)
 
 	ConnectSpi();
 	LockOpenSession(fcinfo, session_id, true, "record a transition of");
-	if (entry_id)
-		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
-							entry_id, session_id);
 	AppendTransition(fcinfo, session_id, state_id, entry_id, to_state, result_json,
 					 reason, elaboration);
 	FinishSpi();

@@ -35,22 +35,28 @@ typedef struct PlanDef
 #define B BOOLOID
 #define TA TEXTARRAYOID
 
-/* FROM clause of an insert into a child of the open session whose id is parameter p. */
-#define OPEN_SESSION(p) \
-	" FROM @S@.orchestration_session s" \
-	" WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) " p \
-	" AND s.orch_finished_at IS NULL"
+/*
+ * "The session is open", written so that the planner cannot match it to the
+ * partial indexes WHERE orch_finished_at IS NULL: with a plain IS NULL the
+ * generic plan may pick orchestration_session_open_idx and filter on the id,
+ * which visits every open session and every dead entry a finish left behind
+ * (until VACUUM) on each call; the primary key finds the one row.  Still a
+ * WHERE clause, so READ COMMITTED re-checks it on the latest row version.
+ */
+#define IS_OPEN(alias) " (" alias ".orch_finished_at IS NULL) IS TRUE"
 
-/* ... and, when parameter p is not NULL, the entry (exec) p belongs to that session. */
-#define OWN_ENTRY(p) \
-	" AND (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_entry e" \
+/*
+ * When parameter p is not NULL, the entry (exec) p belongs to the session
+ * whose id is parameter s.  The caller has locked that session (LockSession).
+ */
+#define OWN_ENTRY(p, s) \
+	" (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_entry e" \
 	"   WHERE e.orchestration_session_entry_id OPERATOR(pg_catalog.=) " p \
-	"   AND e.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
-#define OWN_EXEC(p) \
-	" AND (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_exec x" \
+	"   AND e.session_id OPERATOR(pg_catalog.=) " s "))"
+#define OWN_EXEC(p, s) \
+	" (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_exec x" \
 	"   WHERE x.orchestration_session_exec_id OPERATOR(pg_catalog.=) " p \
-	"   AND x.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
-#define SHARE_SESSION " FOR SHARE OF s"
+	"   AND x.session_id OPERATOR(pg_catalog.=) " s "))"
 
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
@@ -109,21 +115,17 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	 * unknown or already finished (the caller finds out which).
 	 */
 	[PLAN_SESSION_FINISH] = {
-		"UPDATE @S@.orchestration_session SET orch_finished_at = GREATEST($2, orch_started_at),"
+		"UPDATE @S@.orchestration_session s SET orch_finished_at = GREATEST($2, orch_started_at),"
 		" diagnostics_json = COALESCE($3, diagnostics_json),"
 		" diagnostics_md = COALESCE($4, diagnostics_md)"
-		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 AND orch_finished_at IS NULL"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 AND" IS_OPEN("s")
 		" RETURNING orch_finished_at",
 		4, {T, TS, T, T}},
-	/*
-	 * Children are inserted only into an open session, which the same
-	 * statement share-locks (finish waits for it, and it for a finish in
-	 * progress).  No row inserted: unknown or finished session.
-	 */
+	/* Children of a session the caller has locked and found open (LockSession). */
 	[PLAN_ENTRY_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_entry (orchestration_session_entry_id, session_id,"
 		" ingest_src, ingest_table_name, elaboration)"
-		" SELECT $1, s.orchestration_session_id, $3, $4, $5" OPEN_SESSION("$2") SHARE_SESSION,
+		" VALUES ($1, $2, $3, $4, $5)",
 		5, {T, T, T, T, T}},
 	[PLAN_ENTRY_SESSION] = {
 		"SELECT session_id FROM @S@.orchestration_session_entry"
@@ -131,8 +133,9 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		1, {T}},
 	/*
 	 * The next link of the chain (the caller holds the session's exclusive
-	 * lock): from the latest to_state (INITIAL for the first), at $7 or, if
-	 * the clock is not past the latest link, one microsecond after it.
+	 * lock), if entry $3 (when given) is the session's: from the latest
+	 * to_state (INITIAL for the first), at $7 or, if the clock is not past
+	 * the latest link, one microsecond after it.
 	 */
 	[PLAN_STATE_APPEND] = {
 		"INSERT INTO @S@.orchestration_session_state (orchestration_session_state_id, session_id,"
@@ -146,6 +149,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"   SELECT to_state, transitioned_at FROM @S@.orchestration_session_state"
 		"   WHERE session_id OPERATOR(pg_catalog.=) $2"
 		"   ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1) l ON true"
+		" WHERE" OWN_ENTRY("$3", "$2")
 		" RETURNING transitioned_at",
 		8, {T, T, T, T, T, T, TS, T}},
 	[PLAN_EXEC_SESSION] = {
@@ -157,15 +161,15 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" session_id, session_entry_id, parent_exec_id, namespace, exec_identity, exec_code,"
 		" exec_status, input_text, exec_error_text, output_text, output_nature, narrative_md,"
 		" elaboration)"
-		" SELECT $1, $2, s.orchestration_session_id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
-		OPEN_SESSION("$3") OWN_ENTRY("$4") OWN_EXEC("$5") SHARE_SESSION,
+		" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
+		" WHERE" OWN_ENTRY("$4", "$3") " AND" OWN_EXEC("$5", "$3"),
 		15, {T, T, T, T, T, T, T, T, I, T, T, T, T, T, T}},
 	[PLAN_ISSUE_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_issue (orchestration_session_issue_id, session_id,"
 		" session_entry_id, issue_type, issue_message, issue_row, issue_column, invalid_value,"
 		" remediation, elaboration)"
-		" SELECT $1, s.orchestration_session_id, $3, $4, $5, $6, $7, $8, $9, $10" OPEN_SESSION("$2")
-		OWN_ENTRY("$3") SHARE_SESSION,
+		" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10"
+		" WHERE" OWN_ENTRY("$3", "$2"),
 		10, {T, T, T, T, T, I, T, T, T, T}},
 	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
 	[PLAN_LOG_LOCK_EXEC] = {

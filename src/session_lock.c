@@ -1,0 +1,189 @@
+/*
+ * session_lock.c: locks an orchestration session's row without running a query.
+ *
+ * Every child write and every transition starts by locking the session row
+ * (shared for children, exclusive for transitions) and checking that the
+ * session is open.  As a "SELECT ... FOR SHARE" through SPI that costs an
+ * executor start-up and shutdown per call; here it is one primary-key index
+ * probe and table_tuple_lock(), the same steps the executor's LockRows node
+ * takes, with the same outcomes:
+ *
+ * - READ COMMITTED: wait for a concurrent writer, then lock and read the
+ *   latest version of the row (TUPLE_LOCK_FLAG_FIND_LAST_VERSION), so a
+ *   session finished meanwhile is seen as finished.
+ * - REPEATABLE READ / SERIALIZABLE: a row changed after the transaction's
+ *   snapshot is a serialization failure (40001), as for FOR SHARE.
+ * - Privileges are those of the query it replaces (SELECT on the columns
+ *   read, UPDATE on some column for a row lock); where row-level security
+ *   applies to the caller, the query itself runs, so its policies decide.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "session_lock.h"
+#include "spi_plans.h"
+
+#define SESSION_TABLE	"orchestration_session"
+#define ID_COLUMN		"orchestration_session_id"
+#define FINISHED_COLUMN	"orch_finished_at"
+
+static void
+CheckLockPrivileges(Relation rel, AttrNumber id_att, AttrNumber finished_att)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			user = GetUserId();
+
+	if (pg_class_aclcheck(relid, user, ACL_SELECT) != ACLCHECK_OK &&
+		(pg_attribute_aclcheck(relid, id_att, user, ACL_SELECT) != ACLCHECK_OK ||
+		 pg_attribute_aclcheck(relid, finished_att, user, ACL_SELECT) != ACLCHECK_OK))
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
+	if (pg_class_aclcheck(relid, user, ACL_UPDATE) != ACLCHECK_OK &&
+		pg_attribute_aclcheck_all(relid, user, ACL_UPDATE, ACLMASK_ANY) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
+}
+
+/* The same lock taken by the query (the row-level security path). */
+static SessionState
+LockSessionByQuery(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
+				   TimestampTz *finished_at)
+{
+	Datum		values[1] = {PointerGetDatum(session_id)};
+	bool		isnull;
+	Datum		value;
+
+	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
+				values, NULL, false) == 0)
+		return SESSION_MISSING;
+	value = ResultDatum(1, &isnull);
+	if (isnull)
+		return SESSION_OPEN;
+	*finished_at = DatumGetTimestampTz(value);
+	return SESSION_FINISHED;
+}
+
+/* Finds the session's row visible to snapshot through the primary key; false if none. */
+static bool
+FindSessionRow(Relation rel, text *session_id, Snapshot snapshot, TupleTableSlot *slot)
+{
+	Oid			pk_oid = RelationGetPrimaryKeyIndex(rel);
+	Relation	pk;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	Oid			eq_op;
+	bool		found;
+
+	if (!OidIsValid(pk_oid))
+		elog(ERROR, "table \"%s\" has no primary key", RelationGetRelationName(rel));
+	pk = index_open(pk_oid, AccessShareLock);
+	eq_op = get_opfamily_member(pk->rd_opfamily[0], pk->rd_opcintype[0],
+								pk->rd_opcintype[0], BTEqualStrategyNumber);
+	if (!OidIsValid(eq_op))
+		elog(ERROR, "no equality operator for the primary key of \"%s\"",
+			 RelationGetRelationName(rel));
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, pk->rd_opcintype[0],
+						   pk->rd_indcollation[0], get_opcode(eq_op),
+						   PointerGetDatum(session_id));
+	scan = index_beginscan(rel, pk, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(pk, NoLock);
+	return found;
+}
+
+SessionState
+LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
+			TimestampTz *finished_at)
+{
+	Oid			namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			relid = get_relname_relid(SESSION_TABLE, namespace);
+	Relation	rel;
+	AttrNumber	id_att;
+	AttrNumber	finished_att;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+	TM_Result	result;
+	TM_FailureData tmfd;
+	SessionState state = SESSION_MISSING;
+	bool		xact_snapshot = IsolationUsesXactSnapshot();
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table \"%s\" of extension orchestration_session is missing", SESSION_TABLE);
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		return LockSessionByQuery(fcinfo, session_id, exclusive, finished_at);
+
+	/* The lock a SELECT ... FOR SHARE / FOR UPDATE takes on the table. */
+	rel = table_open(relid, RowShareLock);
+	id_att = get_attnum(relid, ID_COLUMN);
+	finished_att = get_attnum(relid, FINISHED_COLUMN);
+	if (id_att == InvalidAttrNumber || finished_att == InvalidAttrNumber)
+		elog(ERROR, "columns of \"%s\" are missing", SESSION_TABLE);
+	CheckLockPrivileges(rel, id_att, finished_att);
+
+	/* What a new statement would see: the transaction's snapshot or a fresh one. */
+	snapshot = RegisterSnapshot(xact_snapshot ? GetTransactionSnapshot() : GetLatestSnapshot());
+	slot = table_slot_create(rel, NULL);
+	if (FindSessionRow(rel, session_id, snapshot, slot))
+	{
+		ItemPointerData tid = slot->tts_tid;
+
+		result = table_tuple_lock(rel, &tid, snapshot, slot, GetCurrentCommandId(true),
+								  exclusive ? LockTupleExclusive : LockTupleShare,
+								  LockWaitBlock,
+								  xact_snapshot ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+								  &tmfd);
+		switch (result)
+		{
+			case TM_Ok:
+				{
+					bool		isnull;
+					Datum		value = slot_getattr(slot, finished_att, &isnull);
+
+					state = isnull ? SESSION_OPEN : SESSION_FINISHED;
+					if (!isnull)
+						*finished_at = DatumGetTimestampTz(value);
+					break;
+				}
+			case TM_Deleted:
+				if (xact_snapshot)
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent delete"),
+							 errhint("Retry the transaction.")));
+				/* Purged meanwhile: it no longer exists. */
+				break;
+			case TM_Updated:
+				/* Only without FIND_LAST_VERSION, i.e. under a transaction snapshot. */
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent update"),
+						 errdetail("Orchestration session \"%s\" was changed by another transaction after this transaction's snapshot.",
+								   text_to_cstring(session_id)),
+						 errhint("Retry the transaction.")));
+				break;
+			default:
+				elog(ERROR, "unexpected result %d locking orchestration session \"%s\"",
+					 (int) result, text_to_cstring(session_id));
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	/* Keep the table lock until the end of the transaction, as a query does. */
+	table_close(rel, NoLock);
+	return state;
+}
