@@ -330,6 +330,9 @@ jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
     return (uint64_t *) realloc(stack, old_words * 2 * sizeof(uint64_t));
 }
 
+/* closer value at top level: no byte equals it */
+#define JV_TOP 0x100u
+
 JV_INLINE int
 jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, JsonValidResult *res)
 {
@@ -339,6 +342,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     uint64_t *stack = local_stack;
     size_t cap = JV_LOCAL_LEVELS;
     size_t depth = 0;           /* open containers; bit depth-1 is the innermost */
+    unsigned closer = JV_TOP;   /* ']' or '}' closing the innermost container, JV_TOP at depth 0 */
     JsonValidCode code;
     const unsigned char *errp;
     const char *lit;
@@ -361,16 +365,34 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
         else \
             stack[depth >> 6] &= ~(UINT64_C(1) << (depth & 63)); \
         depth++; \
+        closer = (bit) ? '}' : ']'; \
+    } while (0)
+    /* ']' + 0x20 == '}': the closer of the new innermost container from its stack bit */
+#define POP() \
+    do { \
+        depth--; \
+        if (JV_LIKELY(depth != 0)) \
+            closer = ']' + (unsigned) (((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) << 5); \
+        else \
+            closer = JV_TOP; \
     } while (0)
 
     SKIP_WS();
     if (p == end)
         FAIL(JV_EMPTY, end);
+    goto value_here;
 
 value:
-    /* p < end and *p must start a value */
+    /* a value must start at p, maybe after whitespace */
+    if (JV_UNLIKELY(p == end))
+        FAIL(JV_UNEXPECTED_END, end);
+value_here:
     switch (*p)
     {
+        case ' ': case '\t': case '\n': case '\r':
+            p++;
+            SKIP_WS();
+            goto value;
         case '"':
             p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
             if (JV_UNLIKELY(p == NULL))
@@ -379,6 +401,8 @@ value:
         case '{':
             PUSH(1);
             p++;
+            if (JV_LIKELY(p < end && *p == '"'))
+                goto key;
             SKIP_WS();
             if (p == end)
                 FAIL(JV_UNEXPECTED_END, end);
@@ -387,7 +411,7 @@ value:
             if (*p != '}')
                 FAIL(JV_EXPECTED_KEY, p);
             p++;
-            depth--;
+            POP();
             goto after_value;
         case '[':
             PUSH(0);
@@ -396,9 +420,9 @@ value:
             if (p == end)
                 FAIL(JV_UNEXPECTED_END, end);
             if (*p != ']')
-                goto value;
+                goto value_here;
             p++;
-            depth--;
+            POP();
             goto after_value;
         case '-':
         case '0': case '1': case '2': case '3': case '4':
@@ -473,59 +497,70 @@ value:
             FAIL(JV_EXPECTED_VALUE, p);
     }
 
+key_ws:
+    /* an object key must start at p, maybe after whitespace */
+    if (JV_UNLIKELY(p == end || *p != '"'))
+    {
+        SKIP_WS();
+        if (p == end)
+            FAIL(JV_UNEXPECTED_END, end);
+        if (*p != '"')
+            FAIL(JV_EXPECTED_KEY, p);
+    }
 key:
     /* *p == '"' of an object key */
     p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
     if (JV_UNLIKELY(p == NULL))
         goto fail;
-    SKIP_WS();
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
-    if (*p != ':')
-        FAIL(JV_EXPECTED_COLON, p);
+    if (JV_UNLIKELY(p == end || *p != ':'))
+    {
+        SKIP_WS();
+        if (p == end)
+            FAIL(JV_UNEXPECTED_END, end);
+        if (*p != ':')
+            FAIL(JV_EXPECTED_COLON, p);
+    }
     p++;
-    SKIP_WS();
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
     goto value;
 
 after_value:
-    SKIP_WS();
-    if (JV_UNLIKELY(depth == 0))
+    /*
+     * The common bytes first: ',' and the closer of the innermost container
+     * (kept in a register, so the bit stack is read only when a container
+     * closes); whitespace is retried, anything else is an error.
+     */
+    if (JV_LIKELY(p < end))
     {
-        if (p != end)
-            FAIL(JV_TRAILING_CONTENT, p);
-        goto ok;
-    }
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
-    {
-        /* the innermost container kind is only looked at here */
-        int is_object = (int) ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1);
+        unsigned c = *p;
 
-        if (*p == ',')
+        if (c == ',')
+        {
+            p++;
+            if (closer == '}')
+                goto key_ws;
+            if (JV_LIKELY(closer == ']'))
+                goto value;
+            FAIL(JV_TRAILING_CONTENT, p - 1);
+        }
+        if (c == closer)
+        {
+            p++;
+            POP();
+            goto after_value;
+        }
+        if (jv_ws[c])
         {
             p++;
             SKIP_WS();
-            if (p == end)
-                FAIL(JV_UNEXPECTED_END, end);
-            if (!is_object)
-                goto value;
-            if (*p != '"')
-                FAIL(JV_EXPECTED_KEY, p);
-            goto key;
+            goto after_value;
         }
-        if (is_object)
-        {
-            if (*p != '}')
-                FAIL(JV_EXPECTED_OBJECT_NEXT, p);
-        }
-        else if (*p != ']')
-            FAIL(JV_EXPECTED_ARRAY_NEXT, p);
-        p++;
-        depth--;
-        goto after_value;
+        if (closer == JV_TOP)
+            FAIL(JV_TRAILING_CONTENT, p);
+        FAIL(closer == '}' ? JV_EXPECTED_OBJECT_NEXT : JV_EXPECTED_ARRAY_NEXT, p);
     }
+    if (JV_LIKELY(depth == 0))
+        goto ok;
+    FAIL(JV_UNEXPECTED_END, end);
 
 bad_literal:
     /* find the first byte that departs from the literal */
@@ -561,6 +596,7 @@ fail:
 #undef SKIP_WS
 #undef FAIL
 #undef PUSH
+#undef POP
 }
 
 static int
