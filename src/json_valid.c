@@ -25,6 +25,14 @@
  * branches into a load->compare->movemask->ctz dependency chain on p; see
  * bench/json/RESULTS.md.)
  *
+ * Short tokens are latency-bound on that same chain, so with SSE2 the common
+ * accepting cases of strings and numbers (in documents of 512 bytes or more)
+ * first try a "window": bit masks of the next 128 bytes computed ahead, 64
+ * bytes at a time, in which a token's end is a shift + ctz (see JvWin).
+ * Whatever the window does not accept is handed to the byte-exact code above
+ * at the same position, so results, error codes and offsets do not depend on
+ * it.
+ *
  * The validator is instantiated twice (check_utf8 = 0 / 1) from one
  * always-inlined body so the per-byte tests contain no runtime flag.
  *
@@ -308,6 +316,104 @@ jv_skip_digits(const unsigned char *p, const unsigned char *end)
     return p;
 }
 
+#ifdef JV_USE_SSE2
+/*
+ * Block-mask window.  Short strings and digit runs dominate most documents,
+ * and finding their end with a vector load -> movemask -> ctz right at p puts
+ * ~15-20 cycles of latency on the chain p -> next p for every token.  So bit
+ * masks of 128 bytes at wb (two 64-byte blocks) are computed ahead, 64 bytes
+ * at a time, when a string or number needs them; the end of a token is then
+ * a shift and a ctz of masks that do not depend on p.  Only the accepting
+ * cases use the window: anything unusual (escapes, long tokens, errors, the
+ * last bytes of the buffer) goes to the byte-exact scanners, so errors and
+ * offsets are unchanged.
+ */
+#ifndef JV_WIN_MIN
+#define JV_WIN_MIN 512          /* a fresh window costs more than it saves on small documents */
+#endif
+#define JV_WIN_NEED 136         /* bytes the window must have from wb: 128 + reads a few bytes past */
+
+typedef struct JvWin {
+    uint64_t sp[2];             /* string specials: '"', '\\', < 0x20 (and >= 0x80 when checking UTF-8) */
+    uint64_t qt[2];             /* '"' */
+    uint64_t nd[2];             /* not an ASCII digit */
+} JvWin;
+
+/* Masks of block k (0 or 1) from the 64 bytes at q (all inside the buffer). */
+JV_INLINE void
+jv_win_block(JvWin *w, int k, const unsigned char *q, const int check_utf8)
+{
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i c1f = _mm_set1_epi8(0x1F);
+    const __m128i c20 = _mm_set1_epi8(0x20);
+    const __m128i bias = _mm_set1_epi8((char) (0x80 - '0'));
+    const __m128i nine = _mm_set1_epi8((char) (0x80 + 9));
+    uint64_t sp = 0, qt = 0, nd = 0;
+    int i;
+
+    for (i = 0; i < 4; i++)
+    {
+        __m128i v = _mm_loadu_si128((const __m128i *) (q + 16 * i));
+        __m128i vq = _mm_cmpeq_epi8(v, quote);
+        __m128i vs = _mm_or_si128(vq, _mm_cmpeq_epi8(v, bslash));
+
+        if (check_utf8)
+            vs = _mm_or_si128(vs, _mm_cmplt_epi8(v, c20));   /* signed: < 0x20 or >= 0x80 */
+        else
+            vs = _mm_or_si128(vs, _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f));
+        sp |= (uint64_t) (uint32_t) _mm_movemask_epi8(vs) << (16 * i);
+        qt |= (uint64_t) (uint32_t) _mm_movemask_epi8(vq) << (16 * i);
+        nd |= (uint64_t) (uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi8(_mm_add_epi8(v, bias), nine)) << (16 * i);
+    }
+    w->sp[k] = sp;
+    w->qt[k] = qt;
+    w->nd[k] = nd;
+}
+
+/* 64 bits of a two-word mask from bit o (0 <= o < 64), without a branch on o == 0. */
+JV_INLINE uint64_t
+jv_win_bits(const uint64_t *x, size_t o)
+{
+    return (x[0] >> o) | ((x[1] << 1) << (63 - o));
+}
+
+/*
+ * Makes the window cover x: returns x - window base (< 64), or 64 when there
+ * is no room for a window before end (the caller then uses the byte
+ * scanners).  *wbo is the window base as an offset from buf; len + 1 (beyond
+ * any x) means no window yet.
+ */
+JV_INLINE size_t
+jv_win_at(JvWin *w, size_t *wbo, const unsigned char *buf, size_t len,
+          const unsigned char *x, const int check_utf8)
+{
+    size_t xo = (size_t) (x - buf);
+    size_t o = xo - *wbo;               /* wraps to huge when there is no window */
+
+    if (JV_LIKELY(o < 64))
+        return o;
+    if (o < 128 && len - *wbo >= 64 + JV_WIN_NEED)
+    {
+        /* slide by one block */
+        w->sp[0] = w->sp[1];
+        w->qt[0] = w->qt[1];
+        w->nd[0] = w->nd[1];
+        jv_win_block(w, 1, buf + *wbo + 128, check_utf8);
+        *wbo += 64;
+        return o - 64;
+    }
+    if (len - xo >= JV_WIN_MIN)
+    {
+        jv_win_block(w, 0, x, check_utf8);
+        jv_win_block(w, 1, x + 64, check_utf8);
+        *wbo = xo;
+        return 0;
+    }
+    return 64;
+}
+#endif
+
 /*
  * Returns a stack of twice cap_levels levels holding the old contents,
  * moving it to the heap the first time; NULL when out of memory.
@@ -330,6 +436,9 @@ jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
     return (uint64_t *) realloc(stack, old_words * 2 * sizeof(uint64_t));
 }
 
+/* closer value at top level: no byte equals it */
+#define JV_TOP 0x100u
+
 JV_INLINE int
 jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, JsonValidResult *res)
 {
@@ -339,12 +448,49 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     uint64_t *stack = local_stack;
     size_t cap = JV_LOCAL_LEVELS;
     size_t depth = 0;           /* open containers; bit depth-1 is the innermost */
+    unsigned closer = JV_TOP;   /* ']' or '}' closing the innermost container, JV_TOP at depth 0 */
     JsonValidCode code;
     const unsigned char *errp;
     const char *lit;
     size_t litlen, i;
+#ifdef JV_USE_SSE2
+    JvWin w;
+    size_t wbo = len + 1;           /* window base offset; len + 1 = no window yet */
+
+    memset(&w, 0, sizeof(w));       /* never read before a fill; silences -Wmaybe-uninitialized */
+#endif
 
 #define SKIP_WS() do { while (p < end && jv_ws[*p]) p++; } while (0)
+#if defined(JV_USE_SSE2) && !defined(JV_NO_WIN_STR)
+    /* p at the opening quote; leaves p after the closing quote or fails */
+#define SCAN_STRING() \
+    do { \
+        const unsigned char *x_ = p + 1; \
+        size_t o_ = jv_win_at(&w, &wbo, buf, len, x_, check_utf8); \
+        if (JV_LIKELY(o_ < 64)) \
+        { \
+            uint64_t sp_ = jv_win_bits(w.sp, o_); \
+            uint64_t first_ = sp_ & (0 - sp_); \
+            if (JV_LIKELY(first_ & jv_win_bits(w.qt, o_))) \
+            { \
+                p = x_ + __builtin_ctzll(first_) + 1; \
+                break; \
+            } \
+            /* an escape, a control or non-ASCII byte, or no special byte in 64 */ \
+            x_ += sp_ ? (size_t) __builtin_ctzll(sp_) : 64; \
+        } \
+        p = jv_scan_string(x_, end, check_utf8, &code, &errp); \
+        if (JV_UNLIKELY(p == NULL)) \
+            goto fail; \
+    } while (0)
+#else
+#define SCAN_STRING() \
+    do { \
+        p = jv_scan_string(p + 1, end, check_utf8, &code, &errp); \
+        if (JV_UNLIKELY(p == NULL)) \
+            goto fail; \
+    } while (0)
+#endif
 #define FAIL(c, at) do { code = (c); errp = (at); goto fail; } while (0)
 #define PUSH(bit) \
     do { \
@@ -361,24 +507,42 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
         else \
             stack[depth >> 6] &= ~(UINT64_C(1) << (depth & 63)); \
         depth++; \
+        closer = (bit) ? '}' : ']'; \
+    } while (0)
+    /* ']' + 0x20 == '}': the closer of the new innermost container from its stack bit */
+#define POP() \
+    do { \
+        depth--; \
+        if (JV_LIKELY(depth != 0)) \
+            closer = ']' + (unsigned) (((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) << 5); \
+        else \
+            closer = JV_TOP; \
     } while (0)
 
     SKIP_WS();
     if (p == end)
         FAIL(JV_EMPTY, end);
+    goto value_here;
 
 value:
-    /* p < end and *p must start a value */
+    /* a value must start at p, maybe after whitespace */
+    if (JV_UNLIKELY(p == end))
+        FAIL(JV_UNEXPECTED_END, end);
+value_here:
     switch (*p)
     {
+        case ' ': case '\t': case '\n': case '\r':
+            p++;
+            SKIP_WS();
+            goto value;
         case '"':
-            p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
-            if (JV_UNLIKELY(p == NULL))
-                goto fail;
+            SCAN_STRING();
             goto after_value;
         case '{':
             PUSH(1);
             p++;
+            if (JV_LIKELY(p < end && *p == '"'))
+                goto key;
             SKIP_WS();
             if (p == end)
                 FAIL(JV_UNEXPECTED_END, end);
@@ -387,7 +551,7 @@ value:
             if (*p != '}')
                 FAIL(JV_EXPECTED_KEY, p);
             p++;
-            depth--;
+            POP();
             goto after_value;
         case '[':
             PUSH(0);
@@ -396,13 +560,54 @@ value:
             if (p == end)
                 FAIL(JV_UNEXPECTED_END, end);
             if (*p != ']')
-                goto value;
+                goto value_here;
             p++;
-            depth--;
+            POP();
             goto after_value;
         case '-':
         case '0': case '1': case '2': case '3': case '4':
         case '5': case '6': case '7': case '8': case '9':
+#if defined(JV_USE_SSE2) && !defined(JV_NO_WIN_NUM)
+            {
+                /*
+                 * Digit runs from the window's non-digit mask (bit 63 forced
+                 * so every ctz is defined); the sign and the leading-zero rule
+                 * without branches.  Anything else falls to the grammar below.
+                 */
+                size_t o = jv_win_at(&w, &wbo, buf, len, p, check_utf8);
+
+                if (JV_LIKELY(o < 64))
+                {
+                    uint64_t nd = jv_win_bits(w.nd, o) | (UINT64_C(1) << 63);
+                    unsigned r = (unsigned) (*p == '-');
+                    unsigned first = p[r];
+                    unsigned t = (unsigned) __builtin_ctzll(nd >> r);
+                    unsigned bad = (t == 0) | ((first == '0') & (t > 1));
+
+                    r += t;
+                    if (p[r] == '.')
+                    {
+                        r++;
+                        t = (unsigned) __builtin_ctzll(nd >> (r & 63));
+                        bad |= t == 0;
+                        r += t;
+                    }
+                    if ((p[r] | 0x20) == 'e')
+                    {
+                        r++;
+                        r += (unsigned) ((p[r] == '+') | (p[r] == '-'));
+                        t = (unsigned) __builtin_ctzll(nd >> (r & 63));
+                        bad |= t == 0;
+                        r += t;
+                    }
+                    if (JV_LIKELY(!bad && r < 63))
+                    {
+                        p += r;
+                        goto after_value;
+                    }
+                }
+            }
+#endif
             if (*p == '-')
             {
                 p++;
@@ -473,59 +678,68 @@ value:
             FAIL(JV_EXPECTED_VALUE, p);
     }
 
+key_ws:
+    /* an object key must start at p, maybe after whitespace */
+    if (JV_UNLIKELY(p == end || *p != '"'))
+    {
+        SKIP_WS();
+        if (p == end)
+            FAIL(JV_UNEXPECTED_END, end);
+        if (*p != '"')
+            FAIL(JV_EXPECTED_KEY, p);
+    }
 key:
     /* *p == '"' of an object key */
-    p = jv_scan_string(p + 1, end, check_utf8, &code, &errp);
-    if (JV_UNLIKELY(p == NULL))
-        goto fail;
-    SKIP_WS();
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
-    if (*p != ':')
-        FAIL(JV_EXPECTED_COLON, p);
+    SCAN_STRING();
+    if (JV_UNLIKELY(p == end || *p != ':'))
+    {
+        SKIP_WS();
+        if (p == end)
+            FAIL(JV_UNEXPECTED_END, end);
+        if (*p != ':')
+            FAIL(JV_EXPECTED_COLON, p);
+    }
     p++;
-    SKIP_WS();
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
     goto value;
 
 after_value:
-    SKIP_WS();
-    if (JV_UNLIKELY(depth == 0))
+    /*
+     * The common bytes first: ',' and the closer of the innermost container
+     * (kept in a register, so the bit stack is read only when a container
+     * closes); whitespace is retried, anything else is an error.
+     */
+    if (JV_LIKELY(p < end))
     {
-        if (p != end)
-            FAIL(JV_TRAILING_CONTENT, p);
-        goto ok;
-    }
-    if (p == end)
-        FAIL(JV_UNEXPECTED_END, end);
-    {
-        /* the innermost container kind is only looked at here */
-        int is_object = (int) ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1);
+        unsigned c = *p;
 
-        if (*p == ',')
+        if (c == ',')
+        {
+            p++;
+            if (closer == '}')
+                goto key_ws;
+            if (JV_LIKELY(closer == ']'))
+                goto value;
+            FAIL(JV_TRAILING_CONTENT, p - 1);
+        }
+        if (c == closer)
+        {
+            p++;
+            POP();
+            goto after_value;
+        }
+        if (jv_ws[c])
         {
             p++;
             SKIP_WS();
-            if (p == end)
-                FAIL(JV_UNEXPECTED_END, end);
-            if (!is_object)
-                goto value;
-            if (*p != '"')
-                FAIL(JV_EXPECTED_KEY, p);
-            goto key;
+            goto after_value;
         }
-        if (is_object)
-        {
-            if (*p != '}')
-                FAIL(JV_EXPECTED_OBJECT_NEXT, p);
-        }
-        else if (*p != ']')
-            FAIL(JV_EXPECTED_ARRAY_NEXT, p);
-        p++;
-        depth--;
-        goto after_value;
+        if (closer == JV_TOP)
+            FAIL(JV_TRAILING_CONTENT, p);
+        FAIL(closer == '}' ? JV_EXPECTED_OBJECT_NEXT : JV_EXPECTED_ARRAY_NEXT, p);
     }
+    if (JV_LIKELY(depth == 0))
+        goto ok;
+    FAIL(JV_UNEXPECTED_END, end);
 
 bad_literal:
     /* find the first byte that departs from the literal */
@@ -559,8 +773,10 @@ fail:
     return 0;
 
 #undef SKIP_WS
+#undef SCAN_STRING
 #undef FAIL
 #undef PUSH
+#undef POP
 }
 
 static int
