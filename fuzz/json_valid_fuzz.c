@@ -4,6 +4,8 @@
  *      json_valid() (SQLite 3.40, linked with -lsqlite3).
  *
  * For every input:
+ *   - the same input padded with whitespace (check_padded: the long-document
+ *     code path against the short one);
  *   - json_validate() with check_utf8 = 0 and 1: offsets within [0, len],
  *     return value consistent with the code; on valid UTF-8 input both modes
  *     give the identical result; on invalid UTF-8 check_utf8 = 1 rejects;
@@ -206,6 +208,51 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/*
+ * Documents of 512 bytes and more are scanned with a different (SSE2 window)
+ * code path than short ones, and the last ~200 bytes of any document with the
+ * short one.  So every input is also validated with PAD spaces on both sides,
+ * which puts all of it under the window path, and compared with the verdict
+ * on the bare input (the short path): whitespace around a JSON text never
+ * changes validity, and an error found more than 4 bytes before the end
+ * (so not caused by the end of input, not inside a truncated UTF-8 sequence)
+ * must be the same error PAD bytes further on.
+ */
+#define PAD 600
+
+static void
+check_padded(const uint8_t *data, size_t size, int check_utf8, int v, const JsonValidResult *r)
+{
+    static uint8_t *buf;
+    static size_t cap;
+    JsonValidResult rp;
+    int vp;
+
+    if (cap < size + 2 * PAD)
+    {
+        free(buf);
+        cap = size + 2 * PAD;
+        buf = malloc(cap);
+        if (buf == NULL)
+            abort();
+    }
+    memset(buf, ' ', PAD);
+    memcpy(buf + PAD, data, size);
+    memset(buf + PAD + size, ' ', PAD);
+    vp = json_validate(buf, size + 2 * PAD, check_utf8, &rp);
+    if (vp != v)
+    {
+        fprintf(stderr, "PADDED DISAGREEMENT: bare %d, padded %d (check_utf8=%d)\n", v, vp, check_utf8);
+        __builtin_trap();
+    }
+    if (!v && r->offset + 4 < size && (rp.code != r->code || rp.offset != r->offset + PAD))
+    {
+        fprintf(stderr, "PADDED ERROR MISMATCH: bare code %d at %zu, padded code %d at %zu (check_utf8=%d)\n",
+                (int) r->code, r->offset, (int) rp.code, rp.offset - PAD, check_utf8);
+        __builtin_trap();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -233,6 +280,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strlen(msg) != (n < sizeof(msg) ? n : sizeof(msg) - 1))
             __builtin_trap();
     }
+
+    check_padded(data, size, 0, v0, &r0);
+    check_padded(data, size, 1, v1, &r1);
 
     utf8ok = valid_utf8(data, size);
     if (utf8ok)

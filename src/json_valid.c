@@ -332,6 +332,8 @@ jv_skip_digits(const unsigned char *p, const unsigned char *end)
 #define JV_WIN_MIN 512          /* a fresh window costs more than it saves on small documents */
 #endif
 #define JV_WIN_NEED 136         /* bytes the window must have from wb: 128 + reads a few bytes past */
+/* A fresh window at x needs JV_WIN_NEED bytes from x; sliding keeps 64 + JV_WIN_NEED from the base. */
+typedef char jv_win_min_covers_need[(JV_WIN_MIN >= JV_WIN_NEED) ? 1 : -1];
 
 typedef struct JvWin {
     uint64_t sp[2];             /* string specials: '"', '\\', < 0x20 (and >= 0x80 when checking UTF-8) */
