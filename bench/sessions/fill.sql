@@ -1,8 +1,9 @@
 -- bench/sessions/fill.sql: set-based fill of :n sessions with their children
 -- (2 entries, 4 transitions, 3 execs, 1 issue, 1 backend row each), small
--- payloads, orch_started_at spread evenly over the last 730 days, 4 devices,
--- 5 natures, 1% left open (i % 100 = 0), the rest finished 5..604 s after
--- the start.  Ids: benchgen.id(...) -- 'ulid' time-ordered, 'uuid' random.
+-- payloads, orch_started_at spread evenly over the last 730 days, 1000
+-- devices, 5 natures; open: the sessions started in the last 15 minutes
+-- (still running) and one in 10,000 older ones (stuck, as if the abandon job
+-- had not run yet); the rest finished 5..604 s after the start.  Ids: benchgen.id(...) -- 'ulid' time-ordered, 'uuid' random.
 -- Usage: psql -v n=2000000 -v kind=ulid -f fill.sql
 -- Triggers (the JSON explainer, the finished guard and the foreign-key
 -- triggers) are off for the bulk load (session_replication_role = replica):
@@ -17,13 +18,13 @@ SELECT format('CREATE OR REPLACE FUNCTION benchgen.id(tag text, i bigint, k int,
 CREATE TEMP TABLE g AS
 SELECT i, t0 + span * ((i - 0.5) / :n) AS started,
        (extract(epoch FROM t0 + span * ((i - 0.5) / :n)) * 1000)::bigint AS ms,
-       CASE WHEN i % 100 = 0 THEN NULL
+       CASE WHEN i % 10000 = 0 OR t0 + span * ((i - 0.5) / :n) > now() - interval '15 minutes' THEN NULL
             ELSE t0 + span * ((i - 0.5) / :n) + make_interval(secs => 5 + abs(hashint8(i)) % 600) END AS finished
 FROM generate_series(1, :n::bigint) i,
      (SELECT now() - interval '730 days' AS t0, interval '730 days' AS span) c;
 INSERT INTO orchestration_session (orchestration_session_id, device_id, orchestration_nature_id, version,
     orch_started_at, orch_finished_at, args_json, diagnostics_json)
-SELECT benchgen.id('s', i, 0, ms), 'bench-dev-' || (abs(hashint8(i)) % 4),
+SELECT benchgen.id('s', i, 0, ms), 'bench-dev-' || (abs(hashint8(i)) % 1000),
        (ARRAY['surveilr-transform-csv','surveilr-transform-xml','surveilr-transform-html','bench-ingest','bench-validate'])[1 + abs(hashint8(i + 1)) % 5],
        '1.' || (i % 7) || '.0', started, finished,
        '{"pattern":"/inbox/' || i || '/*.csv","dry_run":false}',

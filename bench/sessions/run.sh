@@ -24,7 +24,7 @@ DURATION=${DURATION:-30}            # seconds per pgbench run, phase 1
 SCALE_DURATION=${SCALE_DURATION:-20} # seconds per pgbench run, phase 2
 RUNS=${RUNS:-3}                     # interleaved runs per configuration
 SCALE_N=${SCALE_N:-2000000}         # sessions in the filled tables
-PHASES=${PHASES:-"throughput scale plans"}
+PHASES=${PHASES:-"throughput throughput_tx inserver scale plans"}
 RAW=$BENCH_DIR/raw.txt
 
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -64,7 +64,8 @@ bench() {
     local label=$1 db=$2 script=$3 c=$4 t=$5 run=$6 out tps lsn0 lsn1 n wal
     psqlx -d "$db" -c CHECKPOINT
     lsn0=$(psqlx -d "$db" -Atc 'SELECT pg_current_wal_lsn()')
-    out=$("$BIN/pgbench" -n -M prepared -f "$HERE/$script" -c "$c" -j "$c" -T "$t" "$db" 2>&1) || true
+    case $script in /*) ;; *) script=$HERE/$script;; esac
+    out=$("$BIN/pgbench" -n -M prepared -f "$script" -c "$c" -j "$c" -T "$t" "$db" 2>&1) || true
     lsn1=$(psqlx -d "$db" -Atc 'SELECT pg_current_wal_lsn()')
     if grep -q -E 'aborted|error' <<<"$out"; then echo "$out" >&2; echo "pgbench failed: $label" >&2; exit 1; fi
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
@@ -86,38 +87,81 @@ spread() {  # label clients -> "min..max"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 ###########################################################################
-if has_phase throughput; then
-    echo
-    echo "== phase 1: one session lifecycle per pgbench transaction (start, 2 entries, 4 transitions,"
-    echo "   3 execs, 1 issue, finish = 12 statements, each its own autocommit transaction;"
-    echo "   ~1 KB args_json, ~8 KB diagnostics_json); pgbench tps = sessions/s;"
-    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain"
-    new_db tput
+# throughput DB SUFFIX DIR: the three variants' scripts DIR/{c,plpgsql,plain}.sql, interleaved,
+# at 1 and 2 clients; labels c$SUFFIX, plpgsql$SUFFIX, plain$SUFFIX; then the table.
+throughput() {
+    local db=$1 sfx=$2 dir=$3 c run v mc mp ms
+    new_db "$db"
     for c in 1 2; do
         # warm-up (not counted): plans, caches
-        for v in c plpgsql plain; do "$BIN/pgbench" -n -M prepared -f "$HERE/$v.sql" -c "$c" -j "$c" -T 3 tput >/dev/null 2>&1; done
+        for v in c plpgsql plain; do "$BIN/pgbench" -n -M prepared -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
         for run in $(seq 1 "$RUNS"); do
-            for v in c plpgsql plain; do bench "$v" tput "$v.sql" "$c" "$DURATION" "$run"; done
+            for v in c plpgsql plain; do bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"; done
         done
     done
     echo
     echo "clients | C sessions/s (min..max) | PL/pgSQL sessions/s | plain SQL sessions/s | C/PLpgSQL | C/plain"
     echo "--------|-------------------------|---------------------|----------------------|-----------|--------"
     for c in 1 2; do
-        mc=$(median c "$c"); mp=$(median plpgsql "$c"); ms=$(median plain "$c")
+        mc=$(median "c$sfx" "$c"); mp=$(median "plpgsql$sfx" "$c"); ms=$(median "plain$sfx" "$c")
         printf '%7s | %8.1f (%s) | %8.1f (%s) | %8.1f (%s) | %9s | %7s\n' "$c" \
-            "$mc" "$(spread c "$c")" "$mp" "$(spread plpgsql "$c")" "$ms" "$(spread plain "$c")" \
+            "$mc" "$(spread "c$sfx" "$c")" "$mp" "$(spread "plpgsql$sfx" "$c")" "$ms" "$(spread "plain$sfx" "$c")" \
             "$(ratio "$mc" "$mp")" "$(ratio "$mc" "$ms")"
     done
     echo "(medians of $RUNS runs; statements/s = 12 x sessions/s; targets: C/PLpgSQL >= 1.30, C/plain >= 1.00)"
-    echo "WAL KB/session (median, c=1 / c=2): C $(median c 1 5) / $(median c 2 5), PL/pgSQL $(median plpgsql 1 5) / $(median plpgsql 2 5), plain $(median plain 1 5) / $(median plain 2 5)"
-    psqlx -d tput -P pager=off -c "SELECT count(*) AS sessions, count(*) FILTER (WHERE orch_finished_at IS NULL) AS open,
+    echo "WAL KB/session (median, c=1 / c=2): C $(median "c$sfx" 1 5) / $(median "c$sfx" 2 5), PL/pgSQL $(median "plpgsql$sfx" 1 5) / $(median "plpgsql$sfx" 2 5), plain $(median "plain$sfx" 1 5) / $(median "plain$sfx" 2 5)"
+    psqlx -d "$db" -P pager=off -c "SELECT count(*) AS sessions, count(*) FILTER (WHERE orch_finished_at IS NULL) AS open,
         (SELECT count(*) FROM orchestration_session_state) AS transitions,
         (SELECT count(*) FROM orchestration_session_state s WHERE s.from_state <> 'INITIAL' AND s.from_state IS DISTINCT FROM
            (SELECT p.to_state FROM orchestration_session_state p WHERE p.session_id = s.session_id AND p.transitioned_at < s.transitioned_at
              ORDER BY p.transitioned_at DESC LIMIT 1)) AS broken_links,
         round(avg(length(args_json))) AS avg_args_bytes, round(avg(length(diagnostics_json))) AS avg_diag_bytes
         FROM orchestration_session"
+}
+
+if has_phase throughput; then
+    echo
+    echo "== phase 1: one session lifecycle per pgbench transaction (start, 2 entries, 4 transitions,"
+    echo "   3 execs, 1 issue, finish = 12 statements, each its own autocommit transaction;"
+    echo "   ~1 KB args_json, ~8 KB diagnostics_json); pgbench tps = sessions/s;"
+    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain"
+    throughput tput "" "$HERE"
+fi
+
+# The same 12 statements in one transaction per session (BEGIN ... COMMIT):
+# one commit instead of 12, so the work inside the server weighs more.
+if has_phase throughput_tx; then
+    echo
+    echo "== phase 1b: the same lifecycle, one transaction per session (BEGIN; 12 statements; COMMIT)"
+    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain"
+    mkdir -p "$BENCH_DIR/tx"
+    for v in c plpgsql plain; do
+        awk '/^\\set|^--/ { print; next } !begun { print "BEGIN;"; begun = 1 } { print } END { print "COMMIT;" }' \
+            "$HERE/$v.sql" > "$BENCH_DIR/tx/$v.sql"
+    done
+    throughput tput_tx _tx "$BENCH_DIR/tx"
+fi
+
+# The work inside the server alone: the 12 calls in one server-side loop
+# (bench/sessions/inserver.sql), no round trips, no commits.
+if has_phase inserver; then
+    echo
+    echo "== phase 1c: inside the server, microseconds per session (benchgen.lifecycles, 400 sessions"
+    echo "   per call in one transaction, $RUNS interleaved calls per variant, medians)"
+    new_db inserver
+    psqlx -d inserver -f "$HERE/inserver.sql" >/dev/null
+    for v in c plpgsql plain; do psqlx -d inserver -Atc "SELECT benchgen.lifecycles('$v', 100)" >/dev/null; done
+    for run in $(seq 1 "$RUNS"); do
+        for v in c plpgsql plain; do
+            us=$(psqlx -d inserver -Atc "SELECT round(benchgen.lifecycles('$v', 400)::numeric, 1)")
+            printf '%s 0 %s %s 0\n' "in_$v" "$run" "$us" >> "$RAW"
+            printf '   %-8s run %s: %7.1f us/session\n' "$v" "$run" "$us"
+        done
+        psqlx -d inserver -c VACUUM
+    done
+    ic=$(median in_c 0); ip=$(median in_plpgsql 0); is=$(median in_plain 0)
+    echo
+    echo "C $ic us, PL/pgSQL $ip us, plain $is us per session; PL/pgSQL / C $(ratio "$ip" "$ic"), plain / C $(ratio "$is" "$ic")"
 fi
 
 ###########################################################################

@@ -26,7 +26,7 @@ FROM generate_series(1, 64) p;
 DO $$ BEGIN
   IF EXISTS (SELECT 1 FROM benchgen.payload WHERE NOT json_valid(args) OR NOT json_valid(diag)) THEN
     RAISE EXCEPTION 'invalid payload template'; END IF; END $$;
-SELECT orchestration_device_ensure('bench-worker-' || d, device_id => 'bench-dev-' || d) FROM generate_series(0, 3) d \g /dev/null
+SELECT orchestration_device_ensure('bench-worker-' || d, device_id => 'bench-dev-' || d) FROM generate_series(0, 999) d \g /dev/null
 SELECT orchestration_nature_ensure('bench-ingest', 'Bench ingest') \g /dev/null
 SELECT orchestration_nature_ensure('bench-validate', 'Bench validate') \g /dev/null
 VACUUM ANALYZE;
