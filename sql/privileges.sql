@@ -56,3 +56,15 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM regress_orch_writer, regress_orch
 REVOKE USAGE ON SCHEMA public, regress FROM regress_orch_writer, regress_orch_reader;
 DROP ROLE regress_orch_writer;
 DROP ROLE regress_orch_reader;
+
+-- A read-only transaction (or a hot standby) refuses every writing function
+-- up front, by name (25006), before any row lock is written.
+SELECT orchestration_session_start('DEV-PRIV', 'surveilr-transform-csv', '1', session_id => 'S-PRIV-RO');
+BEGIN READ ONLY;
+SELECT regress.err($$SELECT orchestration_session_add_entry('S-PRIV-RO', 'ro.csv')$$);
+SELECT regress.err($$SELECT orchestration_session_transition('S-PRIV-RO', 'ro')$$);
+SELECT regress.err($$SELECT orchestration_session_finish('S-PRIV-RO')$$);
+SELECT regress.err($$SELECT orchestration_session_start('DEV-PRIV', 'surveilr-transform-csv', '1')$$);
+SELECT regress.err($$SELECT orchestration_session_abandon(interval '0')$$);
+ROLLBACK;
+SELECT orchestration_session_finish('S-PRIV-RO') IS NOT NULL AS finished_after_read_only;

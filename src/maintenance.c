@@ -91,7 +91,7 @@ orchestration_session_abandon(PG_FUNCTION_ARGS)
 	sel[0] = IntervalPGetDatum(older_than);
 	sel[1] = BoolGetDatum(only_dead);
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 
 	ncandidates = RunPlan(fcinfo, PLAN_ABANDON_CANDIDATES, sel, NULL, false);
 	candidates = (Candidate *) palloc(sizeof(Candidate) * (ncandidates + 1));
@@ -197,7 +197,7 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 		max_batches = PositiveInt32(fcinfo, 2,
 									 "Pass NULL to purge until nothing is left, or how many batches to do at most.");
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	while (max_batches < 0 || batches < max_batches)
 	{
 		Datum		sel[2] = {IntervalPGetDatum(older_than), Int32GetDatum(batch_size)};

@@ -227,7 +227,7 @@ orchestration_device_ensure(PG_FUNCTION_ARGS)
 	text	   *result = device_id;
 	bool		isnull;
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	if (RunPlan(fcinfo, PLAN_DEVICE_INSERT, ins, ins_nulls, false) == 0)
 	{
 		if (RunPlan(fcinfo, PLAN_DEVICE_FIND, find, NULL, true) == 0)
@@ -252,7 +252,7 @@ orchestration_nature_ensure(PG_FUNCTION_ARGS)
 	Datum		find[1] = {PointerGetDatum(nature_id)};
 	bool		isnull;
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	if (RunPlan(fcinfo, PLAN_NATURE_INSERT, ins, ins_nulls, false) == 0)
 	{
 		text	   *existing;
@@ -297,7 +297,7 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 	' ', ' '};
 	bool		isnull;
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	/* Inserts nothing when a parent is missing; then say which. */
 	if (RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, false) == 0)
 	{
@@ -332,7 +332,7 @@ orchestration_session_add_entry(PG_FUNCTION_ARGS)
 	PointerGetDatum(ingest_src), TEXT_DATUM(table_name), TEXT_DATUM(elaboration)};
 	char		ins_nulls[5] = {' ', ' ', ' ', NULL_FLAG(table_name), NULL_FLAG(elaboration)};
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, session_id, NULL, NULL,
 						  "add an entry to");
 	FinishSpi();
@@ -350,7 +350,7 @@ orchestration_session_transition(PG_FUNCTION_ARGS)
 	text	   *elaboration = OptionalJson(fcinfo, 5);
 	text	   *state_id = IdOrNew(fcinfo, 6);
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	LockOpenSession(fcinfo, session_id, true, "record a transition of");
 	AppendTransition(fcinfo, session_id, state_id, entry_id, to_state, result_json,
 					 reason, elaboration);
@@ -387,7 +387,7 @@ orchestration_session_record_exec(PG_FUNCTION_ARGS)
 		NULL_FLAG(error_text), NULL_FLAG(output_text), NULL_FLAG(output_nature),
 	NULL_FLAG(narrative_md), NULL_FLAG(elaboration)};
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, session_id, entry_id,
 						  parent_exec_id, "record an execution in");
 	FinishSpi();
@@ -416,7 +416,7 @@ orchestration_session_raise_issue(PG_FUNCTION_ARGS)
 		NULL_FLAG(issue_column), NULL_FLAG(invalid_value), NULL_FLAG(remediation),
 	NULL_FLAG(elaboration)};
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, session_id, entry_id, NULL,
 						  "raise an issue in");
 	FinishSpi();
@@ -442,7 +442,7 @@ orchestration_session_append_log(PG_FUNCTION_ARGS)
 	Datum		finished_at;
 	bool		isnull;
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	if (RunPlan(fcinfo, PLAN_LOG_LOCK_EXEC, lock, NULL, false) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -477,7 +477,7 @@ orchestration_session_finish(PG_FUNCTION_ARGS)
 	TimestampTz finished_at;
 	bool		isnull;
 
-	ConnectSpi();
+	ConnectSpi(fcinfo);
 	/* Wall clock, but never before the start (the CHECK would refuse it). */
 	if (RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false) == 0)
 	{

@@ -326,8 +326,19 @@ GetPlan(FunctionCallInfo fcinfo, PlanId id)
 }
 
 void
-ConnectSpi(void)
+ConnectSpi(FunctionCallInfo fcinfo)
 {
+	/*
+	 * Every caller writes.  Refuse up front in a read-only transaction (or on
+	 * a hot standby), with the function's name, rather than half-way through
+	 * (a row lock is written before any INSERT would be refused).
+	 */
+	if (XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot execute %s() in a read-only transaction",
+						get_func_name(fcinfo->flinfo->fn_oid)),
+				 errhint("Call it in a read-write transaction on the primary server.")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }

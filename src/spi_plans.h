@@ -45,8 +45,8 @@ typedef enum PlanId
 	NUM_PLANS
 } PlanId;
 
-/* SPI_connect / SPI_finish, raising on failure. */
-extern void ConnectSpi(void);
+/* SPI_connect / SPI_finish, raising on failure; ConnectSpi refuses a read-only transaction (25006). */
+extern void ConnectSpi(FunctionCallInfo fcinfo);
 extern void FinishSpi(void);
 
 /*
