@@ -12,8 +12,13 @@
 # As root the server runs as user postgres (runuser); otherwise as the caller.
 # The extension must be installed (make && make install).
 #
-# Usage: bench/sessions/run.sh                       # everything, ~45 min on 2 cores
+# Usage: bench/sessions/run.sh                       # everything, ~70 min on 2 cores
 #   DURATION=30 RUNS=3 SCALE_DURATION=20 SCALE_N=2000000 PHASES="throughput scale plans" bench/sessions/run.sh
+# Phases: throughput (12 autocommit statements per session), throughput_tx
+# (the same in one transaction per session), inserver (the 12 calls in a
+# server-side loop: the work without round trips and commits), scale
+# (ULID and UUID fills), scale_ulid (ULID only), plans (EXPLAIN + purge on
+# the filled ULID tables).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
