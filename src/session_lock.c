@@ -176,6 +176,14 @@ LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 								   text_to_cstring(session_id)),
 						 errhint("Retry the transaction.")));
 				break;
+			case TM_SelfModified:
+				/* Changed by the statement that is calling us (a trigger, an expression). */
+				ereport(ERROR,
+						(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+						 errmsg("orchestration session \"%s\" was already modified by the current command",
+								text_to_cstring(session_id)),
+						 errhint("Call the lifecycle function in its own statement, not from a trigger or expression of a statement that changes the session.")));
+				break;
 			default:
 				elog(ERROR, "unexpected result %d locking orchestration session \"%s\"",
 					 (int) result, text_to_cstring(session_id));
