@@ -463,6 +463,8 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
 #endif
 
 #define SKIP_WS() do { while (p < end && jv_ws[*p]) p++; } while (0)
+    /* whitespace where the input must go on (inside a container) */
+#define SKIP_WS_MORE() do { SKIP_WS(); if (p == end) FAIL(JV_UNEXPECTED_END, end); } while (0)
 #if defined(JV_USE_SSE2) && !defined(JV_NO_WIN_STR)
     /* p at the opening quote; leaves p after the closing quote or fails */
 #define SCAN_STRING() \
@@ -545,9 +547,7 @@ value_here:
             p++;
             if (JV_LIKELY(p < end && *p == '"'))
                 goto key;
-            SKIP_WS();
-            if (p == end)
-                FAIL(JV_UNEXPECTED_END, end);
+            SKIP_WS_MORE();
             if (*p == '"')
                 goto key;
             if (*p != '}')
@@ -558,9 +558,7 @@ value_here:
         case '[':
             PUSH(0);
             p++;
-            SKIP_WS();
-            if (p == end)
-                FAIL(JV_UNEXPECTED_END, end);
+            SKIP_WS_MORE();
             if (*p != ']')
                 goto value_here;
             p++;
@@ -684,9 +682,7 @@ key_ws:
     /* an object key must start at p, maybe after whitespace */
     if (JV_UNLIKELY(p == end || *p != '"'))
     {
-        SKIP_WS();
-        if (p == end)
-            FAIL(JV_UNEXPECTED_END, end);
+        SKIP_WS_MORE();
         if (*p != '"')
             FAIL(JV_EXPECTED_KEY, p);
     }
@@ -695,9 +691,7 @@ key:
     SCAN_STRING();
     if (JV_UNLIKELY(p == end || *p != ':'))
     {
-        SKIP_WS();
-        if (p == end)
-            FAIL(JV_UNEXPECTED_END, end);
+        SKIP_WS_MORE();
         if (*p != ':')
             FAIL(JV_EXPECTED_COLON, p);
     }
@@ -775,6 +769,7 @@ fail:
     return 0;
 
 #undef SKIP_WS
+#undef SKIP_WS_MORE
 #undef SCAN_STRING
 #undef FAIL
 #undef PUSH

@@ -110,8 +110,7 @@ SessionState
 LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 			TimestampTz *finished_at)
 {
-	Oid			namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
-	Oid			relid = get_relname_relid(SESSION_TABLE, namespace);
+	Oid			relid = get_relname_relid(SESSION_TABLE, ExtensionNamespace(fcinfo));
 	Relation	rel;
 	AttrNumber	id_att;
 	AttrNumber	finished_att;

@@ -287,10 +287,16 @@ PlanText(const char *sql, const char *schema)
 	return buf.data;
 }
 
+Oid
+ExtensionNamespace(FunctionCallInfo fcinfo)
+{
+	return get_func_namespace(fcinfo->flinfo->fn_oid);
+}
+
 static SPIPlanPtr
 GetPlan(FunctionCallInfo fcinfo, PlanId id)
 {
-	Oid			namespace = get_func_namespace(fcinfo->flinfo->fn_oid);
+	Oid			namespace = ExtensionNamespace(fcinfo);
 
 	if (namespace != cached_namespace)
 	{

@@ -45,6 +45,9 @@ typedef enum PlanId
 	NUM_PLANS
 } PlanId;
 
+/* The extension's schema: the namespace of the calling C function (not relocatable). */
+extern Oid	ExtensionNamespace(FunctionCallInfo fcinfo);
+
 /* SPI_connect / SPI_finish, raising on failure; ConnectSpi refuses a read-only transaction (25006). */
 extern void ConnectSpi(FunctionCallInfo fcinfo);
 extern void FinishSpi(void);
