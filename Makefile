@@ -9,6 +9,8 @@ EXTENSION   = orchestration_session
 MODULE_big  = orchestration_session
 OBJS        = src/orchestration_session.o \
               src/json_valid.o \
+              src/json_fast.o \
+              src/utf8_valid.o \
               src/json_fmgr.o \
               src/json_check_trigger.o \
               src/ids.o \

@@ -29,6 +29,8 @@
  * noticed instead of silently producing false alarms.
  */
 #include "json_valid.h"
+#include "json_fast.h"
+#include "fast_alignments.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -42,14 +44,17 @@ static sqlite3 *db;
 static sqlite3_stmt *stmt;
 static unsigned long n_inputs, n_compared, n_valid;
 
-static unsigned long n_key_quirk;   /* SQLite's container-as-key quirk, see key_quirk() */
+static unsigned long n_key_quirk;
+static unsigned long n_fast_checked;   /* inputs the fast path was compared on, see check_fast() */   /* SQLite's container-as-key quirk, see key_quirk() */
 
 static void
 print_stats(void)
 {
     fprintf(stderr, "json_valid_fuzz: %lu inputs, %lu compared with SQLite (%lu valid), %lu skipped"
-            " (%lu of them SQLite's container-as-key quirk)\n",
-            n_inputs, n_compared, n_valid, n_inputs - n_compared, n_key_quirk);
+            " (%lu of them SQLite's container-as-key quirk); two-stage fast path compared with the exact"
+            " validator on %lu%s\n",
+            n_inputs, n_compared, n_valid, n_inputs - n_compared, n_key_quirk, n_fast_checked,
+            json_fast_available() ? "" : " (SKIPPED: no AVX2/PCLMUL/BMI2 on this CPU)");
 }
 
 /* SQLite's json_valid() on buf[0..len) bound as TEXT. */
@@ -253,6 +258,22 @@ check_padded(const uint8_t *data, size_t size, int check_utf8, int v, const Json
     }
 }
 
+/* The two-stage fast path against the exact validator, at every block alignment (fast_alignments.h). */
+static void
+check_fast(const uint8_t *data, size_t size)
+{
+    int fast, exact;
+    long at = fast_alignments_disagree(data, size, 0, &fast, &exact);
+
+    if (at >= 0)
+    {
+        fprintf(stderr, "FAST PATH DISAGREEMENT: fast %d, exact %d (%zu bytes behind %ld spaces)\n",
+                fast, exact, size, at);
+        __builtin_trap();
+    }
+    n_fast_checked++;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -281,6 +302,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     }
 
+    if (json_fast_available())
+        check_fast(data, size);
     check_padded(data, size, 0, v0, &r0);
     check_padded(data, size, 1, v1, &r1);
 

@@ -41,6 +41,8 @@
  * JV_BAD_UTF8 where the offset is the first byte of the ill-formed sequence.
  */
 #include "json_valid.h"
+#include "json_fast.h"
+#include "utf8_valid.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -788,8 +790,32 @@ jv_validate_utf8(const unsigned char *buf, size_t len, JsonValidResult *res)
     return jv_validate_impl(buf, len, 1, res);
 }
 
+/* Documents shorter than this go straight to the exact validator (see bench/json/RESULTS.md). */
+#ifndef JV_FAST_MIN
+#define JV_FAST_MIN 1
+#endif
+
 int
 json_validate(const unsigned char *buf, size_t len, int check_utf8, JsonValidResult *res)
+{
+    if (buf == NULL)
+        len = 0, buf = (const unsigned char *) "";
+    /*
+     * The two-stage fast path (bytes >= 0x80 opaque) and, for check_utf8, a
+     * separate UTF-8 pass say "valid" or hand over; every error is found and
+     * reported by the exact validator below.
+     */
+    if (len >= JV_FAST_MIN && json_fast_validate(buf, len) == JF_VALID && (!check_utf8 || utf8_valid(buf, len)))
+    {
+        if (res)
+            res->code = JV_OK, res->offset = len;
+        return 1;
+    }
+    return json_validate_exact(buf, len, check_utf8, res);
+}
+
+int
+json_validate_exact(const unsigned char *buf, size_t len, int check_utf8, JsonValidResult *res)
 {
     if (buf == NULL)
         len = 0, buf = (const unsigned char *) "";

@@ -55,6 +55,13 @@ typedef struct JsonValidResult {
  */
 int json_validate(const unsigned char *buf, size_t len, int check_utf8, JsonValidResult *res);
 
+/*
+ * The same answer from the byte-exact validator alone, without the two-stage
+ * fast path that json_validate() tries first (json_fast.h): for the fuzzer's
+ * differential and the benchmarks.
+ */
+int json_validate_exact(const unsigned char *buf, size_t len, int check_utf8, JsonValidResult *res);
+
 /* Short English reason for a code, e.g. "expected ',' or '}' after object member". */
 const char *json_valid_reason(JsonValidCode code);
 

@@ -95,6 +95,13 @@ eng_ours1(const Doc *d)
     return (size_t) json_validate((const unsigned char *) d->p, d->len, 1, NULL);
 }
 
+/* The byte-exact validator alone (what json_validate() was before the two-stage fast path). */
+static size_t
+eng_exact0(const Doc *d)
+{
+    return (size_t) json_validate_exact((const unsigned char *) d->p, d->len, 0, NULL);
+}
+
 static size_t
 eng_pg(const Doc *d)
 {
@@ -194,14 +201,14 @@ main(int argc, char **argv)
         return 1;
     }
     printf("MB/s = 1e6 bytes/s, median of %d runs; SQLite %s; ratios use ours(check_utf8=0)\n", runs, sqlite3_libversion());
-    printf("%-8s %6s %10s | %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s\n",
-           "class", "docs", "bytes", "ours0", "ours1", "pg", "sqlite", "sq-net", "sq-us/c", "floor",
-           "o/pg", "o/sq", "o/sqn", "fl/o");
+    printf("%-8s %6s %10s | %8s %8s %8s %8s %8s %8s %8s %8s | %6s %6s %6s %6s %6s\n",
+           "class", "docs", "bytes", "ours0", "ours1", "exact0", "pg", "sqlite", "sq-net", "sq-us/c", "floor",
+           "o/pg", "o/sq", "o/sqn", "fl/o", "o/ex");
     for (k = 0; k < sizeof(classes) / sizeof(classes[0]); k++)
     {
         char path[4096];
         Corpus c;
-        double t_o0, t_o1, t_pg, t_sq, t_sqe, t_fl, mb;
+        double t_o0, t_o1, t_ex, t_pg, t_sq, t_sqe, t_fl, mb;
 
         snprintf(path, sizeof(path), "%s/%s.jsonl", dir, classes[k]);
         if (!load(path, &c))
@@ -212,20 +219,22 @@ main(int argc, char **argv)
         mb = c.bytes / 1e6;
         t_o0 = measure("ours0", eng_ours0, &c, runs);
         t_o1 = measure("ours1", eng_ours1, &c, runs);
+        t_ex = measure("exact0", eng_exact0, &c, runs);
         t_pg = measure("pg_parse_json", eng_pg, &c, runs);
         t_sq = measure("sqlite", eng_sqlite, &c, runs);
         t_sqe = measure("sqlite-empty", eng_sqlite_empty, &c, runs);
         t_fl = measure("floor", eng_floor, &c, runs);
-        printf("%-8s %6zu %10zu | %8.0f %8.0f %8.0f %8.0f %8.0f %8.3f %8.0f | %6.1f %6.1f %6.1f %6.2f\n",
+        printf("%-8s %6zu %10zu | %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.3f %8.0f | %6.1f %6.1f %6.1f %6.2f %6.2f\n",
                classes[k], c.ndocs, c.bytes,
-               mb / t_o0, mb / t_o1, mb / t_pg, mb / t_sq,
+               mb / t_o0, mb / t_o1, mb / t_ex, mb / t_pg, mb / t_sq,
                t_sq > t_sqe ? mb / (t_sq - t_sqe) : 0.0, t_sqe / c.ndocs * 1e6, mb / t_fl,
-               t_pg / t_o0, t_sq / t_o0, (t_sq - t_sqe) / t_o0, t_o0 / t_fl);
+               t_pg / t_o0, t_sq / t_o0, (t_sq - t_sqe) / t_o0, t_o0 / t_fl, t_ex / t_o0);
         fflush(stdout);
         free(c.data);
         free(c.docs);
     }
-    printf("columns: ours0/ours1 = json_validate check_utf8=0/1; sq-net = SQLite minus the per-call cost "
+    printf("columns: ours0/ours1 = json_validate check_utf8=0/1; exact0 = the byte-exact validator alone "
+           "(json_validate_exact, check_utf8=0), o/ex = ours0 / exact0; sq-net = SQLite minus the per-call cost "
            "of json_valid(''); sq-us/c = that cost in microseconds per call; o/pg, o/sq, o/sqn = "
            "speedup of ours0; fl/o = how many times slower ours0 is than the floor\n");
     sqlite3_finalize(stmt);

@@ -7,6 +7,8 @@
  * Usage: json_valid_test [path/to/JSONTestSuite/test_parsing]
  */
 #include "json_valid.h"
+#include "json_fast.h"
+#include "fast_alignments.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -15,6 +17,26 @@
 #include <time.h>
 
 static long n_pass, n_fail;
+static long n_fast;             /* inputs the two-stage fast path was checked on */
+
+/* The two-stage fast path against the exact validator, at every block alignment (fast_alignments.h). */
+static void
+check_fast(const char *what, const unsigned char *s, size_t len)
+{
+    int fast, exact;
+    long at;
+
+    if (!json_fast_available())
+        return;
+    at = fast_alignments_disagree(s, len, len <= 256, &fast, &exact);
+    if (at >= 0)
+    {
+        n_fail++;
+        printf("FAIL fast path %s (len %zu, behind %ld spaces): fast %d, exact %d\n", what, len, at, fast, exact);
+        return;
+    }
+    n_fast++;
+}
 
 #define M_BOTH 0    /* same expectation with check_utf8 = 0 and 1 */
 #define M_U8   1    /* only with check_utf8 = 1 */
@@ -222,6 +244,7 @@ check(const char *what, const unsigned char *s, size_t len, int utf8, JsonValidC
 
     r.code = (JsonValidCode) 999;
     r.offset = (size_t) -1;
+    check_fast(what, s, len);
     v = json_validate(s, len, utf8, &r);
     if (v != (code == JV_OK) || r.code != code || r.offset != offset
         || json_validate(s, len, utf8, NULL) != v)
@@ -581,6 +604,7 @@ run_suite(const char *dir)
             printf("FAIL cannot read %s\n", path);
             continue;
         }
+        check_fast(e->d_name, b, len);
         v = json_validate(b, len, 1, &r);
         v0 = json_validate(b, len, 0, &r0);
         if (r.offset > len || r0.offset > len)
@@ -630,10 +654,40 @@ run_suite(const char *dir)
            y_ok, n_ok, i_acc, i_rej, n_acc_opaque);
 }
 
+/*
+ * Snippets aimed at the fast path's carries between 64-byte blocks (numbers,
+ * escapes, strings, literals), alone and inside an array and an object, each
+ * at all 64 alignments (check_fast); the exact validator is the reference.
+ */
+static void
+run_fast_edges(void)
+{
+    static const char *const snippets[] = {
+        "0", "-0", "-01", "01", "00", "10", "1.5", "1.", ".5", "-.5", "-", "--1", "+1", "1e5", "1E+5", "1e-05",
+        "1e", "1e+", "1e+-5", "1.5e3", "1.2.3", "1e5e5", "1e5.3", "1.5e3.2", "1.5.e3", "0e5", "0.0e-0", "-0.0E+0",
+        "1-2", "1+2", "12345678901234567890.12345678901234567890e+12345678901234567890", "1x", "1true", "truex",
+        "true", "false", "null", "tru", "nul", "nulll", "fals", "\"\"", "\"\\\"\"", "\"\\\\\"", "\"\\\\\\\"",
+        "\"\\u12aF\"", "\"\\u12a\"", "\"\\u12aG\"", "\"\\uD800\\uDC00\"", "\"\\x\"", "\"\\ \"", "\"a\tb\"",
+        "\"\\\\\\u0041\"", "\"\\\\u0041\"", "[1,2]", "{\"a\":1}", "[]", "{}", "[,]", "[1,]", "{\"a\"}", "\"\\/\"",
+    };
+    static const char *const wraps[][2] = { { "", "" }, { "[", "]" }, { "{\"k\":", "}" }, { "[1,", ",2]" } };
+    size_t i, w;
+
+    for (i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++)
+        for (w = 0; w < sizeof(wraps) / sizeof(wraps[0]); w++)
+        {
+            char doc[256];
+            int n = snprintf(doc, sizeof(doc), "%s%s%s", wraps[w][0], snippets[i], wraps[w][1]);
+
+            check_fast(doc, (const unsigned char *) doc, (size_t) n);
+        }
+}
+
 int
 main(int argc, char **argv)
 {
     run_table();
+    run_fast_edges();
     run_control_chars();
     run_block_edges();
     run_format();
@@ -643,6 +697,10 @@ main(int argc, char **argv)
         run_suite(argv[1]);
     else
         printf("SKIPPED: JSONTestSuite (no path given)\n");
+    if (json_fast_available())
+        printf("two-stage fast path: agreed with the exact validator on %ld inputs (at all 64 block alignments up to 256 bytes, else %d)\n", n_fast, FAST_ALIGNMENTS);
+    else
+        printf("SKIPPED: two-stage fast path checks (not in this build or no AVX2/PCLMUL/BMI2 on this CPU)\n");
     printf("%s: %ld checks passed, %ld failed\n", n_fail ? "FAILED" : "OK", n_pass, n_fail);
     return n_fail ? 1 : 0;
 }

@@ -1,0 +1,602 @@
+/*
+ * json_fast.c
+ *      Two-stage JSON validator (AVX2): the fast path of json_validate().
+ *
+ * Why two stages
+ * --------------
+ * The byte-exact validator in json_valid.c walks one token at a time, and
+ * where a token ends decides where the next one starts: a chain of dependent
+ * loads and branches that bounds it at ~1 GB/s on documents made of short
+ * tokens (numbers, keys).  Here, as in simdjson, the work is split:
+ *
+ *   stage 1 classifies 64 bytes at a time with AVX2 (quotes, backslashes,
+ *     structural characters, whitespace, control characters), finds which
+ *     bytes are inside strings with a carry-less multiply (prefix XOR of the
+ *     unescaped quotes), checks everything that can be checked per byte
+ *     (control characters, backslashes outside strings, escapes), and writes
+ *     the offset of every token start (a structural character, an opening
+ *     quote, the first byte of a number or literal) into a small index;
+ *
+ *   stage 2 walks that index with the JSON grammar.  The next token's offset
+ *     is a load from the index, not the end of the current token, so number
+ *     and literal checks are off the walk's critical path.
+ *
+ * Stage 1 runs a chunk (JF_CHUNK bytes) ahead of stage 2, so memory is a
+ * fixed 20 KB of stack whatever the document size.  The container stack is
+ * one bit per level in a fixed array; deeper documents defer to json_valid.c,
+ * as do documents of 4 GB or more (offsets are 32-bit) and CPUs without
+ * AVX2/PCLMUL/BMI2.  The answer is only valid / invalid: json_validate()
+ * re-runs the exact validator for anything not VALID, so every error code
+ * and offset still comes from one place.
+ *
+ * Strings need no stage-2 work: their content was checked in stage 1
+ * (no raw control characters; every backslash escape is one of \" \\ \/ \b
+ * \f \n \r \t or \u with four hex digits; checked byte by byte, as escapes are
+ * rare), and an unterminated string leaves the in-string carry set at the
+ * end.  Bytes >= 0x80 are opaque, as in json_validate(..., check_utf8 = 0).
+ */
+#include "json_fast.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(JSON_VALID_NO_SIMD) && !defined(JSON_VALID_NO_FAST)
+#define JF_X86 1
+#endif
+
+#ifdef JF_X86
+#include <immintrin.h>
+
+#define JF_TARGET __attribute__((target("avx2,pclmul,bmi,bmi2,popcnt")))
+#define JF_INLINE static inline __attribute__((always_inline)) JF_TARGET
+#define JF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define JF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define JF_CHUNK 4096                   /* bytes indexed by stage 1 per refill */
+#define JF_SLACK 16                     /* jf_flatten() writes up to 7 entries past the end */
+#define JF_STACK_WORDS 512              /* 32768 levels of nesting */
+#define JF_MAX_DEPTH (JF_STACK_WORDS * 64)
+
+/* Innermost open container; the value is its closing byte (0: top level, i.e. end of input). */
+#define JF_TOP 0
+#define JF_ARRAY ']'
+#define JF_OBJECT '}'
+
+/* Bytes that end a number or literal: whitespace, structural characters, '"'. */
+static const unsigned char jf_delim[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [':'] = 1,
+    ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, ['"'] = 1
+};
+
+/* Stage 1 state carried from one 64-byte block to the next. */
+typedef struct JfScan
+{
+    const unsigned char *buf;
+    size_t      len;
+    size_t      pos;            /* offset of the next block to index */
+    uint64_t    in_string;      /* all ones when the previous block ended inside a string */
+    uint64_t    escape_next;    /* 1 when the first byte of the next block is escaped */
+    uint64_t    hex_need;       /* the next block's first bytes that must be hex digits of a \u */
+    uint64_t    scalar_prev;    /* 1 when the previous block ended with a number/literal byte */
+    uint64_t    bad;            /* nonzero once anything invalid was seen */
+    /* number grammar (jf_numbers): the previous block's last byte, 1 bit each */
+    uint64_t    num_run;        /* it was in a number */
+    uint64_t    num_digit;      /* ... a digit of a number */
+    uint64_t    num_need_digit; /* ... a leading '-', a '.' or an exponent sign: a digit must follow */
+    uint64_t    num_lead;       /* ... a leading '-' */
+    uint64_t    num_exp;        /* ... an e or E of a number */
+    uint64_t    num_zero;       /* ... a 0 that began the number's digits */
+    uint64_t    num_dot_seen;   /* the number going on had a '.' already */
+    uint64_t    num_exp_seen;   /* ... had an e already */
+} JfScan;
+
+JF_INLINE uint64_t
+jf_movemask(__m256i lo, __m256i hi)
+{
+    return (uint64_t) (uint32_t) _mm256_movemask_epi8(lo) |
+        ((uint64_t) (uint32_t) _mm256_movemask_epi8(hi) << 32);
+}
+
+/* Each bit becomes the XOR of itself and all bits below it (1 from an opening quote to its closing one). */
+JF_INLINE uint64_t
+jf_prefix_xor(uint64_t bits)
+{
+    __m128i     x = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long) bits), _mm_set1_epi8((char) 0xFF), 0);
+
+    return (uint64_t) _mm_cvtsi128_si64(x);
+}
+
+/* Two nibble lookups: a byte is in the class iff low[byte & 15] & high[byte >> 4] is not 0. */
+JF_INLINE uint64_t
+jf_nibble_class(__m256i v0, __m256i v1, const unsigned char *low, const unsigned char *high)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    const __m256i lo = _mm256_loadu_si256((const __m256i *) low);
+    const __m256i hi = _mm256_loadu_si256((const __m256i *) high);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i     c0 = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v0, nib)),
+                                      _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib)));
+    __m256i     c1 = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v1, nib)),
+                                      _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib)));
+
+    return ~jf_movemask(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
+}
+
+/* After a backslash: " \ / b f n r t u (high nibbles 2, 5, 6, 7 are bits 1, 2, 4, 8). */
+#define JF_ESC_LOW 0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1
+#define JF_ESC_HIGH 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0
+static const unsigned char jf_esc_low[32] = { JF_ESC_LOW, JF_ESC_LOW };
+static const unsigned char jf_esc_high[32] = { JF_ESC_HIGH, JF_ESC_HIGH };
+/* Hex digits 0-9 (high nibble 3: bit 1), A-F, a-f (4, 6: bit 2). */
+#define JF_HEX_LOW 1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0
+#define JF_HEX_HIGH 0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0
+static const unsigned char jf_hex_low[32] = { JF_HEX_LOW, JF_HEX_LOW };
+static const unsigned char jf_hex_high[32] = { JF_HEX_HIGH, JF_HEX_HIGH };
+
+/*
+ * The escaped bytes of a block with backslashes, and the check of each
+ * escape, without a loop per backslash.  In a run of backslashes that starts
+ * at position s, the ones at s+1, s+3, ... are escaped, and so is the byte
+ * after the run when its length is odd.  Adding the run's start bit to the
+ * backslash mask clears the run and sets the bit after it, so (sum ^ mask)
+ * is the run plus the byte after; keeping its bits of the other parity than
+ * s gives exactly the escaped bytes.  Runs starting at even and odd
+ * positions are added separately.  A run that reaches the end of the block
+ * carries out of the addition; for an odd start that means the next block's
+ * first byte is escaped.
+ */
+JF_INLINE uint64_t
+jf_escapes(JfScan *s, uint64_t backslash, __m256i v0, __m256i v1)
+{
+    const uint64_t even = UINT64_C(0x5555555555555555);
+    uint64_t    b = backslash & ~s->escape_next;    /* an escaped backslash escapes nothing */
+    uint64_t    start = b & ~(b << 1);
+    unsigned long long sum_even,
+                sum_odd;
+    uint64_t    escaped,
+                u,
+                hex_need;
+    unsigned char carry;
+
+    (void) _addcarry_u64(0, b, start & even, &sum_even);
+    carry = _addcarry_u64(0, b, start & ~even, &sum_odd);
+    escaped = ((sum_even ^ b) & ~even) | ((sum_odd ^ b) & even) | s->escape_next;
+    s->escape_next = carry;
+
+    s->bad |= escaped & ~jf_nibble_class(v0, v1, jf_esc_low, jf_esc_high);
+    /* \u: four hex digits follow, possibly into the next block */
+    u = escaped & jf_movemask(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('u')),
+                              _mm256_cmpeq_epi8(v1, _mm256_set1_epi8('u')));
+    hex_need = (u << 1) | (u << 2) | (u << 3) | (u << 4) | s->hex_need;
+    s->hex_need = (u >> 63) | (u >> 62) | (u >> 61) | (u >> 60);
+    if (hex_need)
+        s->bad |= hex_need & ~jf_nibble_class(v0, v1, jf_hex_low, jf_hex_high);
+    return escaped;
+}
+
+/*
+ * Number bytes classified by two nibble lookups (the flags of a byte are
+ * low[byte & 15] & high[byte >> 4]), one flag per bit so that a shift puts
+ * any class in the sign bit for movemask.
+ */
+#define JF_N_DIGIT 0x80
+#define JF_N_MINUS 0x40
+#define JF_N_PLUS  0x20
+#define JF_N_DOT   0x10
+#define JF_N_EXP   0x08
+#define JF_N_ZERO  0x04
+#define JF_N_ROW(lo0, lo5, loB, loD, loE) \
+    lo0, JF_N_DIGIT, JF_N_DIGIT, JF_N_DIGIT, JF_N_DIGIT, lo5, JF_N_DIGIT, JF_N_DIGIT, \
+    JF_N_DIGIT, JF_N_DIGIT, 0, loB, 0, loD, loE, 0
+static const unsigned char jf_num_low[32] = {
+    JF_N_ROW(JF_N_DIGIT | JF_N_ZERO, JF_N_DIGIT | JF_N_EXP, JF_N_PLUS, JF_N_MINUS, JF_N_DOT),
+    JF_N_ROW(JF_N_DIGIT | JF_N_ZERO, JF_N_DIGIT | JF_N_EXP, JF_N_PLUS, JF_N_MINUS, JF_N_DOT)
+};
+#define JF_N_HIGH 0, 0, JF_N_MINUS | JF_N_PLUS | JF_N_DOT, JF_N_DIGIT | JF_N_ZERO, JF_N_EXP, 0, JF_N_EXP, 0, \
+    0, 0, 0, 0, 0, 0, 0, 0
+static const unsigned char jf_num_high[32] = { JF_N_HIGH, JF_N_HIGH };
+
+JF_INLINE __m256i
+jf_num_flags(__m256i v)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+
+    return _mm256_and_si256(_mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *) jf_num_low),
+                                                _mm256_and_si256(v, nib)),
+                            _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *) jf_num_high),
+                                                _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+}
+
+/* The flag k bits below the top one, as a 64-bit mask. */
+#define JF_NUM_MASK(f0, f1, k) \
+    jf_movemask(_mm256_slli_epi16((f0), (k)), _mm256_slli_epi16((f1), (k)))
+
+/*
+ * The number grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? for
+ * every number of a block at once, as bit-mask rules that look back one byte
+ * (the previous block's last byte is carried in 1-bit fields), so stage 2
+ * has nothing left to check for a number.  A number is a run of scalar bytes
+ * (not whitespace, structural, quote or string) that starts with '-' or a
+ * digit; runs that start otherwise are literals or errors, which stage 2
+ * sees at their first byte.
+ *
+ * "At most one '.' and one e, the '.' first" is not local: an addition
+ * carries from the first '.' (e) of a number to its end, marking the bytes
+ * after it, and a second '.' (e), or a '.' after the e, inside that mark is
+ * an error.  (With two marks in one number the carry stops at the second,
+ * whose own bit is then missing from the mark but whose left neighbour is in
+ * it, so the test looks at the mark shifted by one.)
+ */
+static void JF_TARGET
+jf_numbers(JfScan *s, __m256i v0, __m256i v1, uint64_t scalar, uint64_t scalar_start)
+{
+    const __m256i f0 = jf_num_flags(v0);
+    const __m256i f1 = jf_num_flags(v1);
+    uint64_t    digit = jf_movemask(f0, f1);
+    uint64_t    minus = JF_NUM_MASK(f0, f1, 1);
+    uint64_t    plus = JF_NUM_MASK(f0, f1, 2);
+    uint64_t    dot = JF_NUM_MASK(f0, f1, 3);
+    uint64_t    exp = JF_NUM_MASK(f0, f1, 4);
+    uint64_t    zero = JF_NUM_MASK(f0, f1, 5);
+    uint64_t    run_in = s->num_run & scalar;  /* a number goes on from the previous block */
+    uint64_t    sum;
+    uint64_t    num;
+    uint64_t    lead,
+                sign,
+                first_zero,
+                need_digit,
+                after_dot,
+                after_exp,
+                bad;
+    unsigned char carry;
+
+    /* the bytes of numbers: a start bit added to its run carries through it */
+    carry = _addcarry_u64(0, scalar, (scalar_start & (digit | minus)) | run_in, (unsigned long long *) &sum);
+    num = (sum ^ scalar) & scalar;
+    s->num_run = carry;
+    digit &= num, minus &= num, plus &= num, dot &= num, exp &= num, zero &= num;
+
+    lead = minus & scalar_start;
+    sign = (minus | plus) & ((exp << 1) | s->num_exp);
+    first_zero = zero & (scalar_start | (lead << 1) | s->num_lead);
+    need_digit = lead | dot | sign;
+
+    bad = (num & ~(digit | minus | plus | dot | exp)) |          /* a byte that is no part of a number */
+        (minus & ~(lead | sign)) | (plus & ~sign) |              /* a sign elsewhere */
+        ((dot | exp) & ~((digit << 1) | s->num_digit)) |         /* '.' and e follow a digit */
+        (((need_digit << 1) | s->num_need_digit) & ~digit) |     /* '-', '.', sign: a digit follows */
+        (((exp << 1) | s->num_exp) & ~(digit | sign)) |          /* e: a digit or sign follows */
+        (((first_zero << 1) | s->num_zero) & digit);             /* no digit after a leading 0 */
+
+    /*
+     * One '.' and one e per number, the '.' first.  A mark carried in from the
+     * previous block is added at bit 0; a second '.' (e) right there adds at
+     * the same bit, so it is tested apart.
+     */
+    carry = _addcarry_u64(0, num, dot | (s->num_dot_seen & num & 1), (unsigned long long *) &sum);
+    after_dot = (sum ^ num) & num;
+    bad |= (dot & ((after_dot << 1) | (s->num_dot_seen & 1)));
+    s->num_dot_seen = carry;
+    carry = _addcarry_u64(0, num, exp | (s->num_exp_seen & num & 1), (unsigned long long *) &sum);
+    after_exp = (sum ^ num) & num;
+    bad |= (exp & ((after_exp << 1) | (s->num_exp_seen & 1))) | (dot & after_exp);
+    s->num_exp_seen = carry;
+
+    s->num_digit = digit >> 63;
+    s->num_need_digit = need_digit >> 63;
+    s->num_lead = lead >> 63;
+    s->num_exp = exp >> 63;
+    s->num_zero = first_zero >> 63;
+    s->bad |= bad;
+}
+
+/* Stage 1 for the 64 bytes at p: the token starts. */
+JF_INLINE uint64_t
+jf_block(JfScan *s, const unsigned char *p)
+{
+    /* pshufb tables indexed by the low nibble: a byte is in the class iff the table gives it back */
+    const __m256i ws_table = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
+                                              ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
+    /* looked up with byte | 0x20, which folds '[' onto '{' and ']' onto '}' */
+    const __m256i st_table = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,
+                                              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
+    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i bslash = _mm256_set1_epi8('\\');
+    const __m256i c1f = _mm256_set1_epi8(0x1F);
+    const __m256i c20 = _mm256_set1_epi8(0x20);
+    __m256i     u0 = _mm256_or_si256(v0, c20);
+    __m256i     u1 = _mm256_or_si256(v1, c20);
+    uint64_t    ws = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v0), v0),
+                                 _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v1), v1));
+    uint64_t    st = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u0), u0),
+                                 _mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u1), u1));
+    uint64_t    ctl = jf_movemask(_mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f),
+                                  _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
+    uint64_t    qt = jf_movemask(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
+    uint64_t    bs = jf_movemask(_mm256_cmpeq_epi8(v0, bslash), _mm256_cmpeq_epi8(v1, bslash));
+    uint64_t    escaped = 0;
+    uint64_t    in_str;
+    uint64_t    scalar;
+    uint64_t    scalar_start;
+
+    if (bs | s->escape_next | s->hex_need)
+        escaped = jf_escapes(s, bs, v0, v1);
+    qt &= ~escaped;
+    in_str = jf_prefix_xor(qt) ^ s->in_string;     /* includes the opening quote, not the closing one */
+    s->in_string = (uint64_t) ((int64_t) in_str >> 63);
+
+    /*
+     * Control characters other than whitespace anywhere (0x0C and 0x1A also
+     * look structural to the table above; this rejects them), any control
+     * character inside a string, a backslash outside one.
+     */
+    s->bad |= (ctl & (~ws | in_str)) | (bs & ~in_str);
+
+    scalar = ~(ws | st | qt | in_str);
+    scalar_start = scalar & ~((scalar << 1) | s->scalar_prev);
+    s->scalar_prev = scalar >> 63;
+    if (scalar | s->num_run | s->num_need_digit | s->num_exp)
+        jf_numbers(s, v0, v1, scalar, scalar_start);
+    return (st & ~in_str) | (qt & in_str) | scalar_start;
+}
+
+/*
+ * True when the 64 bytes at p hold no '"', backslash or control character:
+ * inside a string such a block changes nothing (no token, no error, the
+ * carries stay), so long strings cost a compare per byte instead of a full
+ * classification.
+ */
+JF_INLINE int
+jf_plain_block(const unsigned char *p)
+{
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
+    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i bslash = _mm256_set1_epi8('\\');
+    const __m256i c1f = _mm256_set1_epi8(0x1F);
+    __m256i     m0 = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v0, bslash)),
+                                     _mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f));
+    __m256i     m1 = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v1, quote), _mm256_cmpeq_epi8(v1, bslash)),
+                                     _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
+
+    return _mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1));
+}
+
+/* Appends base + the position of every set bit to out; writes up to 7 entries past the new end. */
+JF_INLINE uint32_t *
+jf_flatten(uint32_t *out, uint32_t base, uint64_t bits)
+{
+    uint32_t   *end;
+
+    if (bits == 0)
+        return out;
+    end = out + _mm_popcnt_u64(bits);
+    do
+    {
+        out[0] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[1] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[2] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[3] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[4] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[5] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[6] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out[7] = base + (uint32_t) _tzcnt_u64(bits); bits = _blsr_u64(bits);
+        out += 8;
+    } while (out < end);
+    return end;
+}
+
+/*
+ * Stage 1 over the next chunk: fills idx with token offsets and returns
+ * their number (0 at the end of the input; a chunk of only whitespace is
+ * skipped).  s->bad tells whether anything invalid was found.
+ */
+static size_t JF_TARGET
+jf_index_chunk(JfScan *s, uint32_t *idx)
+{
+    uint32_t   *out = idx;
+
+    while (s->pos < s->len && out == idx && !s->bad)
+    {
+        size_t      stop = s->pos + JF_CHUNK < s->len ? s->pos + JF_CHUNK : s->len;
+
+        for (; s->pos + 64 <= stop; s->pos += 64)
+        {
+            if (s->in_string && !(s->escape_next | s->hex_need) && jf_plain_block(s->buf + s->pos))
+                continue;
+            out = jf_flatten(out, (uint32_t) s->pos, jf_block(s, s->buf + s->pos));
+        }
+        if (s->pos < stop)
+        {
+            /* the last, partial block: copied and padded with whitespace */
+            unsigned char tail[64];
+
+            memset(tail, ' ', sizeof(tail));
+            memcpy(tail, s->buf + s->pos, stop - s->pos);
+            out = jf_flatten(out, (uint32_t) s->pos, jf_block(s, tail));
+            s->pos = stop;
+        }
+        if (s->pos == s->len)
+            s->bad |= s->in_string | s->hex_need |  /* unterminated string */
+                s->num_need_digit | s->num_exp;     /* a number ending in '-', '.', e or a sign */
+    }
+    return (size_t) (out - idx);
+}
+
+/* "true", "false", "null" at buf[i], ending there. */
+JF_INLINE int
+jf_literal(const unsigned char *buf, size_t len, size_t i, const char *word, size_t n)
+{
+    return len - i >= n && memcmp(buf + i, word, n) == 0 && (len - i == n || jf_delim[buf[i + n]]);
+}
+
+static JsonFastVerdict JF_TARGET
+jf_validate(const unsigned char *buf, size_t len)
+{
+    uint32_t    idx[JF_CHUNK + JF_SLACK];
+    uint64_t    stack[JF_STACK_WORDS];  /* bit per open container: 1 = object */
+    const uint32_t *ip = idx;
+    const uint32_t *iend = idx;
+    size_t      depth = 0;
+    unsigned    cur = JF_TOP;           /* innermost container, as its closing byte */
+    JfScan      s;
+    size_t      i;
+    unsigned    c;
+
+    memset(&s, 0, sizeof(s));
+    s.buf = buf;
+    s.len = len;
+
+/* The next token: its offset i and first byte c (c = 0 at the end: NUL is never a token). */
+#define NEXT() \
+    do { \
+        if (JF_UNLIKELY(ip == iend)) \
+        { \
+            size_t n_ = jf_index_chunk(&s, idx); \
+            if (s.bad) \
+                return JF_INVALID; \
+            ip = idx; \
+            iend = idx + n_; \
+            if (n_ == 0) \
+            { \
+                i = len; \
+                c = 0; \
+                break; \
+            } \
+        } \
+        i = *ip++; \
+        c = buf[i]; \
+    } while (0)
+#define PUSH(kind) \
+    do { \
+        if (JF_UNLIKELY(depth == JF_MAX_DEPTH)) \
+            return JF_DEFER; \
+        if ((kind) == JF_OBJECT) \
+            stack[depth >> 6] |= UINT64_C(1) << (depth & 63); \
+        else \
+            stack[depth >> 6] &= ~(UINT64_C(1) << (depth & 63)); \
+        depth++; \
+        cur = (kind); \
+    } while (0)
+
+    NEXT();
+value:                              /* c is the first byte of a value */
+    switch (c)
+    {
+        case '{':
+            PUSH(JF_OBJECT);
+            NEXT();
+            if (c == '"')
+                goto key;
+            if (c == '}')
+                goto close;
+            return JF_INVALID;
+        case '[':
+            PUSH(JF_ARRAY);
+            NEXT();
+            if (c == ']')
+                goto close;
+            goto value;
+        case '"':
+            goto after_value;
+        case 't':
+            if (!jf_literal(buf, len, i, "true", 4))
+                return JF_INVALID;
+            goto after_value;
+        case 'f':
+            if (!jf_literal(buf, len, i, "false", 5))
+                return JF_INVALID;
+            goto after_value;
+        case 'n':
+            if (!jf_literal(buf, len, i, "null", 4))
+                return JF_INVALID;
+            goto after_value;
+        case '-': case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9':
+            goto after_value;   /* its grammar was checked in stage 1 (jf_numbers) */
+        default:
+            return JF_INVALID;
+    }
+
+key:                                /* c is the opening quote of a member name */
+    NEXT();
+    if (c != ':')
+        return JF_INVALID;
+    NEXT();
+    goto value;
+
+after_value:
+    NEXT();
+    if (c == ',')
+    {
+        NEXT();
+        if (cur == JF_ARRAY)
+            goto value;
+        if (cur == JF_OBJECT && c == '"')
+            goto key;
+        return JF_INVALID;
+    }
+    if (c != cur)
+        return JF_INVALID;
+    if (cur == JF_TOP)
+        return JF_VALID;            /* c == 0: the end of the input after one value */
+
+close:                              /* c closes the innermost container */
+    depth--;
+    cur = depth == 0 ? JF_TOP :
+        ((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) ? JF_OBJECT : JF_ARRAY;
+    goto after_value;
+
+#undef NEXT
+#undef PUSH
+}
+
+static int
+jf_cpu_ok(void)
+{
+    static int  ok = -1;
+
+    if (ok < 0)
+    {
+        __builtin_cpu_init();
+        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+            __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+            __builtin_cpu_supports("popcnt");
+    }
+    return ok;
+}
+
+int
+json_fast_available(void)
+{
+    return jf_cpu_ok();
+}
+
+JsonFastVerdict
+json_fast_validate(const unsigned char *buf, size_t len)
+{
+    if (len >= UINT32_MAX || !jf_cpu_ok())
+        return JF_DEFER;
+    return jf_validate(buf, len);
+}
+
+#else                           /* no x86-64 AVX2 build: the exact validator decides everything */
+
+int
+json_fast_available(void)
+{
+    return 0;
+}
+
+JsonFastVerdict
+json_fast_validate(const unsigned char *buf, size_t len)
+{
+    (void) buf;
+    (void) len;
+    return JF_DEFER;
+}
+
+#endif

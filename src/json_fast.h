@@ -1,0 +1,39 @@
+/*
+ * json_fast.h
+ *      Two-stage (structural index) JSON validator: the fast path of
+ *      json_validate().  Standalone C99, no PostgreSQL headers.
+ *
+ * It answers only "valid" or "not valid"; it never computes an error
+ * position.  json_validate() calls it first and, unless it says VALID, runs
+ * the byte-exact validator in json_valid.c, which decides and reports.  So a
+ * document the fast path cannot handle (no AVX2 on this CPU, nesting deeper
+ * than its fixed stack) costs one extra partial pass, never a wrong answer.
+ *
+ * Bytes >= 0x80 are opaque here (json_validate(..., check_utf8 = 0, ...)
+ * semantics); the caller checks UTF-8 separately when it must.
+ */
+#ifndef JSON_FAST_H
+#define JSON_FAST_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum JsonFastVerdict {
+    JF_INVALID = 0,     /* certainly not one well-formed JSON text */
+    JF_VALID = 1,       /* certainly one well-formed JSON text */
+    JF_DEFER = 2        /* not decided here (no AVX2, nesting too deep) */
+} JsonFastVerdict;
+
+JsonFastVerdict json_fast_validate(const unsigned char *buf, size_t len);
+
+/* 1 when this build and this CPU run the fast path (else it always defers). */
+int json_fast_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JSON_FAST_H */
