@@ -1,6 +1,7 @@
 /*
  * json_fast.c
- *      Two-stage JSON validator (AVX2): the fast path of json_validate().
+ *      Two-stage JSON validator (AVX2 / AVX-512BW): the fast path of
+ *      json_validate().
  *
  * Why two stages
  * --------------
@@ -9,17 +10,24 @@
  * loads and branches that bounds it at ~1 GB/s on documents made of short
  * tokens (numbers, keys).  Here, as in simdjson, the work is split:
  *
- *   stage 1 classifies 64 bytes at a time with AVX2 (quotes, backslashes,
- *     structural characters, whitespace, control characters), finds which
+ *   stage 1 classifies 64 bytes at a time (quotes, backslashes, structural
+ *     characters, whitespace, control characters, number bytes), finds which
  *     bytes are inside strings with a carry-less multiply (prefix XOR of the
- *     unescaped quotes), checks everything that can be checked per byte
- *     (control characters, backslashes outside strings, escapes), and writes
- *     the offset of every token start (a structural character, an opening
- *     quote, the first byte of a number or literal) into a small index;
+ *     unescaped quotes), checks with bit masks everything that does not need
+ *     the grammar (control characters, backslashes outside strings, every
+ *     escape, and the whole number grammar: jf_numbers), and writes the
+ *     offset of every token start (a structural character, an opening quote,
+ *     the first byte of a number or literal) into a small index;
  *
  *   stage 2 walks that index with the JSON grammar.  The next token's offset
- *     is a load from the index, not the end of the current token, so number
- *     and literal checks are off the walk's critical path.
+ *     is a load from the index, not the end of the current token, so nothing
+ *     waits for the end of a string or number.
+ *
+ * Stage 1 has two classifiers with the same results, chosen at run time:
+ * AVX2 (two 32-byte vectors and movemask per class) and AVX-512BW (one
+ * 64-byte vector, compares straight into 64-bit masks, about half the
+ * instructions).  Everything after the classification is the same scalar
+ * bit-mask code.
  *
  * Stage 1 runs a chunk (JF_CHUNK bytes) ahead of stage 2, so memory is a
  * fixed 20 KB of stack whatever the document size.  The container stack is
@@ -31,9 +39,9 @@
  *
  * Strings need no stage-2 work: their content was checked in stage 1
  * (no raw control characters; every backslash escape is one of \" \\ \/ \b
- * \f \n \r \t or \u with four hex digits; checked byte by byte, as escapes are
- * rare), and an unterminated string leaves the in-string carry set at the
- * end.  Bytes >= 0x80 are opaque, as in json_validate(..., check_utf8 = 0).
+ * \f \n \r \t or \u with four hex digits), and an unterminated string leaves
+ * the in-string carry set at the end.  Bytes >= 0x80 are opaque, as in
+ * json_validate(..., check_utf8 = 0).
  */
 #include "json_fast.h"
 
@@ -49,12 +57,14 @@
 #include <immintrin.h>
 
 #define JF_TARGET __attribute__((target("avx2,pclmul,bmi,bmi2,popcnt")))
+#define JF_TARGET512 __attribute__((target("avx512f,avx512bw,avx512vbmi2,avx2,pclmul,bmi,bmi2,popcnt")))
 #define JF_INLINE static inline __attribute__((always_inline)) JF_TARGET
+#define JF_INLINE512 static inline __attribute__((always_inline)) JF_TARGET512
 #define JF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define JF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define JF_CHUNK 4096                   /* bytes indexed by stage 1 per refill */
-#define JF_SLACK 16                     /* jf_flatten() writes up to 7 entries past the end */
+#define JF_SLACK 16                     /* jf_flatten*() write up to 15 entries past the end */
 #define JF_STACK_WORDS 512              /* 32768 levels of nesting */
 #define JF_MAX_DEPTH (JF_STACK_WORDS * 64)
 
@@ -67,6 +77,61 @@
 static const unsigned char jf_delim[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [':'] = 1,
     ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1, ['"'] = 1
+};
+
+/*
+ * What the first byte of a value starts.  Strings and numbers need nothing
+ * more in stage 2 (stage 1 checked them), so they are one case.
+ */
+#define JF_V_BAD 0
+#define JF_V_DONE 1
+#define JF_V_OBJECT 2
+#define JF_V_ARRAY 3
+#define JF_V_TRUE 4
+#define JF_V_FALSE 5
+#define JF_V_NULL 6
+static const unsigned char jf_value_kind[256] = {
+    ['"'] = JF_V_DONE, ['-'] = JF_V_DONE, ['0'] = JF_V_DONE, ['1'] = JF_V_DONE, ['2'] = JF_V_DONE,
+    ['3'] = JF_V_DONE, ['4'] = JF_V_DONE, ['5'] = JF_V_DONE, ['6'] = JF_V_DONE, ['7'] = JF_V_DONE,
+    ['8'] = JF_V_DONE, ['9'] = JF_V_DONE, ['{'] = JF_V_OBJECT, ['['] = JF_V_ARRAY,
+    ['t'] = JF_V_TRUE, ['f'] = JF_V_FALSE, ['n'] = JF_V_NULL
+};
+
+/*
+ * pshufb tables (16 bytes, broadcast to every 128-bit lane).  Whitespace and
+ * structural characters: indexed by the low nibble, a byte is in the class
+ * iff the table gives it back; the structural lookup uses byte | 0x20, which
+ * folds '[' onto '{' and ']' onto '}'.
+ */
+static const unsigned char jf_ws_table[16] = { ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0 };
+static const unsigned char jf_st_table[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0 };
+
+/*
+ * The other classes are two lookups: a byte is in the class iff
+ * low[byte & 15] & high[byte >> 4] is not 0.
+ */
+/* after a backslash: " \ / b f n r t u (high nibbles 2, 5, 6, 7 are bits 1, 2, 4, 8) */
+static const unsigned char jf_esc_low[16] = { 0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1 };
+static const unsigned char jf_esc_high[16] = { 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0 };
+/* hex digits 0-9 (high nibble 3: bit 1), A-F, a-f (4, 6: bit 2) */
+static const unsigned char jf_hex_low[16] = { 1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
+static const unsigned char jf_hex_high[16] = { 0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+/* number bytes: one flag per bit, so a shift puts any class in the sign bit for movemask */
+#define JF_N_DIGIT 0x80
+#define JF_N_MINUS 0x40
+#define JF_N_PLUS  0x20
+#define JF_N_DOT   0x10
+#define JF_N_EXP   0x08
+#define JF_N_ZERO  0x04
+#define JF_N_D JF_N_DIGIT
+static const unsigned char jf_num_low[16] = {
+    JF_N_D | JF_N_ZERO, JF_N_D, JF_N_D, JF_N_D, JF_N_D, JF_N_D | JF_N_EXP, JF_N_D, JF_N_D,
+    JF_N_D, JF_N_D, 0, JF_N_PLUS, 0, JF_N_MINUS, JF_N_DOT, 0
+};
+static const unsigned char jf_num_high[16] = {
+    0, 0, JF_N_MINUS | JF_N_PLUS | JF_N_DOT, JF_N_D | JF_N_ZERO, JF_N_EXP, 0, JF_N_EXP, 0,
+    0, 0, 0, 0, 0, 0, 0, 0
 };
 
 /* Stage 1 state carried from one 64-byte block to the next. */
@@ -91,12 +156,174 @@ typedef struct JfScan
     uint64_t    num_exp_seen;   /* ... had an e already */
 } JfScan;
 
+/* A block's byte classes, one bit per byte. */
+typedef struct JfClass
+{
+    uint64_t    ws,             /* space, \t, \n, \r */
+                st,             /* , : [ ] { } (and 0x0C, 0x1A: control characters, rejected anyway) */
+                ctl,            /* 0x00-0x1F */
+                qt,             /* " */
+                bs;             /* backslash */
+} JfClass;
+
+typedef struct JfNumClass
+{
+    uint64_t    digit,
+                minus,
+                plus,
+                dot,
+                exp,            /* e or E */
+                zero;
+} JfNumClass;
+
+/* Fills idx with the token offsets of the next chunk (see jf_index_chunk_avx2). */
+typedef size_t (*JfIndexer) (JfScan *s, uint32_t *idx);
+
+/* ---- AVX2 classifiers ---------------------------------------------------- */
+
+JF_INLINE __m256i
+jf_table256(const unsigned char *t16)
+{
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *) t16));
+}
+
 JF_INLINE uint64_t
 jf_movemask(__m256i lo, __m256i hi)
 {
     return (uint64_t) (uint32_t) _mm256_movemask_epi8(lo) |
         ((uint64_t) (uint32_t) _mm256_movemask_epi8(hi) << 32);
 }
+
+JF_INLINE __m256i
+jf_nibbles256(__m256i v, const unsigned char *low, const unsigned char *high)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+
+    return _mm256_and_si256(_mm256_shuffle_epi8(jf_table256(low), _mm256_and_si256(v, nib)),
+                            _mm256_shuffle_epi8(jf_table256(high), _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+}
+
+JF_INLINE void
+jf_classify_avx2(const unsigned char *p, JfClass *c)
+{
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
+    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
+    const __m256i ws_table = jf_table256(jf_ws_table);
+    const __m256i st_table = jf_table256(jf_st_table);
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i bslash = _mm256_set1_epi8('\\');
+    const __m256i c1f = _mm256_set1_epi8(0x1F);
+    const __m256i c20 = _mm256_set1_epi8(0x20);
+    const __m256i u0 = _mm256_or_si256(v0, c20);
+    const __m256i u1 = _mm256_or_si256(v1, c20);
+
+    c->ws = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v0), v0),
+                        _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v1), v1));
+    c->st = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u0), u0),
+                        _mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u1), u1));
+    c->ctl = jf_movemask(_mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f),
+                         _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
+    c->qt = jf_movemask(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
+    c->bs = jf_movemask(_mm256_cmpeq_epi8(v0, bslash), _mm256_cmpeq_epi8(v1, bslash));
+}
+
+/* The flag k bits below the top one, as a 64-bit mask. */
+#define JF_FLAG_MASK(f0, f1, k) jf_movemask(_mm256_slli_epi16((f0), (k)), _mm256_slli_epi16((f1), (k)))
+
+JF_INLINE void
+jf_num_class_avx2(const unsigned char *p, JfNumClass *c)
+{
+    const __m256i f0 = jf_nibbles256(_mm256_loadu_si256((const __m256i *) p), jf_num_low, jf_num_high);
+    const __m256i f1 = jf_nibbles256(_mm256_loadu_si256((const __m256i *) (p + 32)), jf_num_low, jf_num_high);
+
+    c->digit = jf_movemask(f0, f1);
+    c->minus = JF_FLAG_MASK(f0, f1, 1);
+    c->plus = JF_FLAG_MASK(f0, f1, 2);
+    c->dot = JF_FLAG_MASK(f0, f1, 3);
+    c->exp = JF_FLAG_MASK(f0, f1, 4);
+    c->zero = JF_FLAG_MASK(f0, f1, 5);
+}
+
+/* The bytes of the class given by two nibble tables (escape and hex checks, which are rare). */
+JF_INLINE uint64_t
+jf_nibble_class(const unsigned char *p, const unsigned char *low, const unsigned char *high)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i     c0 = jf_nibbles256(_mm256_loadu_si256((const __m256i *) p), low, high);
+    __m256i     c1 = jf_nibbles256(_mm256_loadu_si256((const __m256i *) (p + 32)), low, high);
+
+    return ~jf_movemask(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
+}
+
+/*
+ * Quotes, backslashes and control characters only: inside a string, a block
+ * without quotes or control characters stays inside it and holds no token,
+ * so long strings skip the rest of the classification (jf_string_block).
+ */
+JF_INLINE void
+jf_string_class_avx2(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ctl)
+{
+    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
+    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i bslash = _mm256_set1_epi8('\\');
+    const __m256i c1f = _mm256_set1_epi8(0x1F);
+
+    *qt = jf_movemask(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
+    *bs = jf_movemask(_mm256_cmpeq_epi8(v0, bslash), _mm256_cmpeq_epi8(v1, bslash));
+    *ctl = jf_movemask(_mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f),
+                       _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
+}
+
+/* ---- AVX-512BW classifiers: the same classes, straight into 64-bit masks -- */
+
+JF_INLINE512 __m512i
+jf_table512(const unsigned char *t16)
+{
+    return _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *) t16));
+}
+
+JF_INLINE512 void
+jf_classify_avx512(const unsigned char *p, JfClass *c)
+{
+    const __m512i v = _mm512_loadu_si512((const void *) p);
+    const __m512i u = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+
+    c->ws = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(jf_table512(jf_ws_table), v), v);
+    c->st = _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(jf_table512(jf_st_table), u), u);
+    c->ctl = _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F));
+    c->qt = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    c->bs = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+}
+
+JF_INLINE512 void
+jf_num_class_avx512(const unsigned char *p, JfNumClass *c)
+{
+    const __m512i v = _mm512_loadu_si512((const void *) p);
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    const __m512i f = _mm512_and_si512(_mm512_shuffle_epi8(jf_table512(jf_num_low), _mm512_and_si512(v, nib)),
+                                       _mm512_shuffle_epi8(jf_table512(jf_num_high),
+                                                           _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)));
+
+    c->digit = _mm512_test_epi8_mask(f, _mm512_set1_epi8((char) JF_N_DIGIT));
+    c->minus = _mm512_test_epi8_mask(f, _mm512_set1_epi8(JF_N_MINUS));
+    c->plus = _mm512_test_epi8_mask(f, _mm512_set1_epi8(JF_N_PLUS));
+    c->dot = _mm512_test_epi8_mask(f, _mm512_set1_epi8(JF_N_DOT));
+    c->exp = _mm512_test_epi8_mask(f, _mm512_set1_epi8(JF_N_EXP));
+    c->zero = _mm512_test_epi8_mask(f, _mm512_set1_epi8(JF_N_ZERO));
+}
+
+JF_INLINE512 void
+jf_string_class_avx512(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint64_t *ctl)
+{
+    const __m512i v = _mm512_loadu_si512((const void *) p);
+
+    *qt = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    *bs = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+    *ctl = _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F));
+}
+
+/* ---- the bit-mask logic shared by both ------------------------------------ */
 
 /* Each bit becomes the XOR of itself and all bits below it (1 from an opening quote to its closing one). */
 JF_INLINE uint64_t
@@ -106,33 +333,6 @@ jf_prefix_xor(uint64_t bits)
 
     return (uint64_t) _mm_cvtsi128_si64(x);
 }
-
-/* Two nibble lookups: a byte is in the class iff low[byte & 15] & high[byte >> 4] is not 0. */
-JF_INLINE uint64_t
-jf_nibble_class(__m256i v0, __m256i v1, const unsigned char *low, const unsigned char *high)
-{
-    const __m256i nib = _mm256_set1_epi8(0x0F);
-    const __m256i lo = _mm256_loadu_si256((const __m256i *) low);
-    const __m256i hi = _mm256_loadu_si256((const __m256i *) high);
-    const __m256i zero = _mm256_setzero_si256();
-    __m256i     c0 = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v0, nib)),
-                                      _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib)));
-    __m256i     c1 = _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v1, nib)),
-                                      _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib)));
-
-    return ~jf_movemask(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
-}
-
-/* After a backslash: " \ / b f n r t u (high nibbles 2, 5, 6, 7 are bits 1, 2, 4, 8). */
-#define JF_ESC_LOW 0, 0, 1 | 4 | 8, 0, 8, 8, 4, 0, 0, 0, 0, 0, 2, 0, 4, 1
-#define JF_ESC_HIGH 0, 0, 1, 0, 0, 2, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0
-static const unsigned char jf_esc_low[32] = { JF_ESC_LOW, JF_ESC_LOW };
-static const unsigned char jf_esc_high[32] = { JF_ESC_HIGH, JF_ESC_HIGH };
-/* Hex digits 0-9 (high nibble 3: bit 1), A-F, a-f (4, 6: bit 2). */
-#define JF_HEX_LOW 1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 0, 0, 0, 0, 0, 0
-#define JF_HEX_HIGH 0, 0, 0, 1, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0
-static const unsigned char jf_hex_low[32] = { JF_HEX_LOW, JF_HEX_LOW };
-static const unsigned char jf_hex_high[32] = { JF_HEX_HIGH, JF_HEX_HIGH };
 
 /*
  * The escaped bytes of a block with backslashes, and the check of each
@@ -144,10 +344,10 @@ static const unsigned char jf_hex_high[32] = { JF_HEX_HIGH, JF_HEX_HIGH };
  * s gives exactly the escaped bytes.  Runs starting at even and odd
  * positions are added separately.  A run that reaches the end of the block
  * carries out of the addition; for an odd start that means the next block's
- * first byte is escaped.
+ * first byte is escaped.  (Not inlined: most blocks have no backslash.)
  */
-JF_INLINE uint64_t
-jf_escapes(JfScan *s, uint64_t backslash, __m256i v0, __m256i v1)
+static uint64_t JF_TARGET
+jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
 {
     const uint64_t even = UINT64_C(0x5555555555555555);
     uint64_t    b = backslash & ~s->escape_next;    /* an escaped backslash escapes nothing */
@@ -164,53 +364,48 @@ jf_escapes(JfScan *s, uint64_t backslash, __m256i v0, __m256i v1)
     escaped = ((sum_even ^ b) & ~even) | ((sum_odd ^ b) & even) | s->escape_next;
     s->escape_next = carry;
 
-    s->bad |= escaped & ~jf_nibble_class(v0, v1, jf_esc_low, jf_esc_high);
+    s->bad |= escaped & ~jf_nibble_class(p, jf_esc_low, jf_esc_high);
     /* \u: four hex digits follow, possibly into the next block */
-    u = escaped & jf_movemask(_mm256_cmpeq_epi8(v0, _mm256_set1_epi8('u')),
-                              _mm256_cmpeq_epi8(v1, _mm256_set1_epi8('u')));
+    u = escaped & jf_movemask(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) p), _mm256_set1_epi8('u')),
+                              _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) (p + 32)),
+                                                _mm256_set1_epi8('u')));
     hex_need = (u << 1) | (u << 2) | (u << 3) | (u << 4) | s->hex_need;
     s->hex_need = (u >> 63) | (u >> 62) | (u >> 61) | (u >> 60);
     if (hex_need)
-        s->bad |= hex_need & ~jf_nibble_class(v0, v1, jf_hex_low, jf_hex_high);
+        s->bad |= hex_need & ~jf_nibble_class(p, jf_hex_low, jf_hex_high);
     return escaped;
 }
 
 /*
- * Number bytes classified by two nibble lookups (the flags of a byte are
- * low[byte & 15] & high[byte >> 4]), one flag per bit so that a shift puts
- * any class in the sign bit for movemask.
+ * Strings and tokens of a classified block: escapes, the in-string mask,
+ * the per-byte errors; returns the token starts and sets *scalar (number and
+ * literal bytes) and *scalar_start.
  */
-#define JF_N_DIGIT 0x80
-#define JF_N_MINUS 0x40
-#define JF_N_PLUS  0x20
-#define JF_N_DOT   0x10
-#define JF_N_EXP   0x08
-#define JF_N_ZERO  0x04
-#define JF_N_ROW(lo0, lo5, loB, loD, loE) \
-    lo0, JF_N_DIGIT, JF_N_DIGIT, JF_N_DIGIT, JF_N_DIGIT, lo5, JF_N_DIGIT, JF_N_DIGIT, \
-    JF_N_DIGIT, JF_N_DIGIT, 0, loB, 0, loD, loE, 0
-static const unsigned char jf_num_low[32] = {
-    JF_N_ROW(JF_N_DIGIT | JF_N_ZERO, JF_N_DIGIT | JF_N_EXP, JF_N_PLUS, JF_N_MINUS, JF_N_DOT),
-    JF_N_ROW(JF_N_DIGIT | JF_N_ZERO, JF_N_DIGIT | JF_N_EXP, JF_N_PLUS, JF_N_MINUS, JF_N_DOT)
-};
-#define JF_N_HIGH 0, 0, JF_N_MINUS | JF_N_PLUS | JF_N_DOT, JF_N_DIGIT | JF_N_ZERO, JF_N_EXP, 0, JF_N_EXP, 0, \
-    0, 0, 0, 0, 0, 0, 0, 0
-static const unsigned char jf_num_high[32] = { JF_N_HIGH, JF_N_HIGH };
-
-JF_INLINE __m256i
-jf_num_flags(__m256i v)
+JF_INLINE uint64_t
+jf_strings(JfScan *s, const JfClass *c, const unsigned char *p, uint64_t *scalar, uint64_t *scalar_start)
 {
-    const __m256i nib = _mm256_set1_epi8(0x0F);
+    uint64_t    qt = c->qt;
+    uint64_t    in_str;
+    uint64_t    sc;
 
-    return _mm256_and_si256(_mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *) jf_num_low),
-                                                _mm256_and_si256(v, nib)),
-                            _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *) jf_num_high),
-                                                _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+    if (c->bs | s->escape_next | s->hex_need)
+        qt &= ~jf_escapes(s, c->bs, p);
+    in_str = jf_prefix_xor(qt) ^ s->in_string;     /* includes the opening quote, not the closing one */
+    s->in_string = (uint64_t) ((int64_t) in_str >> 63);
+
+    /*
+     * Control characters other than whitespace anywhere (0x0C and 0x1A also
+     * look structural; this rejects them), any control character inside a
+     * string, a backslash outside one.
+     */
+    s->bad |= (c->ctl & (~c->ws | in_str)) | (c->bs & ~in_str);
+
+    sc = ~(c->ws | c->st | qt | in_str);
+    *scalar = sc;
+    *scalar_start = sc & ~((sc << 1) | s->scalar_prev);
+    s->scalar_prev = sc >> 63;
+    return (c->st & ~in_str) | (qt & in_str) | *scalar_start;
 }
-
-/* The flag k bits below the top one, as a 64-bit mask. */
-#define JF_NUM_MASK(f0, f1, k) \
-    jf_movemask(_mm256_slli_epi16((f0), (k)), _mm256_slli_epi16((f1), (k)))
 
 /*
  * The number grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? for
@@ -228,19 +423,17 @@ jf_num_flags(__m256i v)
  * whose own bit is then missing from the mark but whose left neighbour is in
  * it, so the test looks at the mark shifted by one.)
  */
-static void JF_TARGET
-jf_numbers(JfScan *s, __m256i v0, __m256i v1, uint64_t scalar, uint64_t scalar_start)
+JF_INLINE void
+jf_numbers(JfScan *s, const JfNumClass *c, uint64_t scalar, uint64_t scalar_start)
 {
-    const __m256i f0 = jf_num_flags(v0);
-    const __m256i f1 = jf_num_flags(v1);
-    uint64_t    digit = jf_movemask(f0, f1);
-    uint64_t    minus = JF_NUM_MASK(f0, f1, 1);
-    uint64_t    plus = JF_NUM_MASK(f0, f1, 2);
-    uint64_t    dot = JF_NUM_MASK(f0, f1, 3);
-    uint64_t    exp = JF_NUM_MASK(f0, f1, 4);
-    uint64_t    zero = JF_NUM_MASK(f0, f1, 5);
+    uint64_t    digit = c->digit,
+                minus = c->minus,
+                plus = c->plus,
+                dot = c->dot,
+                exp = c->exp,
+                zero = c->zero;
     uint64_t    run_in = s->num_run & scalar;  /* a number goes on from the previous block */
-    uint64_t    sum;
+    unsigned long long sum;
     uint64_t    num;
     uint64_t    lead,
                 sign,
@@ -252,7 +445,7 @@ jf_numbers(JfScan *s, __m256i v0, __m256i v1, uint64_t scalar, uint64_t scalar_s
     unsigned char carry;
 
     /* the bytes of numbers: a start bit added to its run carries through it */
-    carry = _addcarry_u64(0, scalar, (scalar_start & (digit | minus)) | run_in, (unsigned long long *) &sum);
+    carry = _addcarry_u64(0, scalar, (scalar_start & (digit | minus)) | run_in, &sum);
     num = (sum ^ scalar) & scalar;
     s->num_run = carry;
     digit &= num, minus &= num, plus &= num, dot &= num, exp &= num, zero &= num;
@@ -274,11 +467,11 @@ jf_numbers(JfScan *s, __m256i v0, __m256i v1, uint64_t scalar, uint64_t scalar_s
      * previous block is added at bit 0; a second '.' (e) right there adds at
      * the same bit, so it is tested apart.
      */
-    carry = _addcarry_u64(0, num, dot | (s->num_dot_seen & num & 1), (unsigned long long *) &sum);
+    carry = _addcarry_u64(0, num, dot | (s->num_dot_seen & num & 1), &sum);
     after_dot = (sum ^ num) & num;
     bad |= (dot & ((after_dot << 1) | (s->num_dot_seen & 1)));
     s->num_dot_seen = carry;
-    carry = _addcarry_u64(0, num, exp | (s->num_exp_seen & num & 1), (unsigned long long *) &sum);
+    carry = _addcarry_u64(0, num, exp | (s->num_exp_seen & num & 1), &sum);
     after_exp = (sum ^ num) & num;
     bad |= (exp & ((after_exp << 1) | (s->num_exp_seen & 1))) | (dot & after_exp);
     s->num_exp_seen = carry;
@@ -289,80 +482,6 @@ jf_numbers(JfScan *s, __m256i v0, __m256i v1, uint64_t scalar, uint64_t scalar_s
     s->num_exp = exp >> 63;
     s->num_zero = first_zero >> 63;
     s->bad |= bad;
-}
-
-/* Stage 1 for the 64 bytes at p: the token starts. */
-JF_INLINE uint64_t
-jf_block(JfScan *s, const unsigned char *p)
-{
-    /* pshufb tables indexed by the low nibble: a byte is in the class iff the table gives it back */
-    const __m256i ws_table = _mm256_setr_epi8(' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0,
-                                              ' ', 0, 0, 0, 0, 0, 0, 0, 0, '\t', '\n', 0, 0, '\r', 0, 0);
-    /* looked up with byte | 0x20, which folds '[' onto '{' and ']' onto '}' */
-    const __m256i st_table = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0,
-                                              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ':', '{', ',', '}', 0, 0);
-    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
-    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
-    const __m256i quote = _mm256_set1_epi8('"');
-    const __m256i bslash = _mm256_set1_epi8('\\');
-    const __m256i c1f = _mm256_set1_epi8(0x1F);
-    const __m256i c20 = _mm256_set1_epi8(0x20);
-    __m256i     u0 = _mm256_or_si256(v0, c20);
-    __m256i     u1 = _mm256_or_si256(v1, c20);
-    uint64_t    ws = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v0), v0),
-                                 _mm256_cmpeq_epi8(_mm256_shuffle_epi8(ws_table, v1), v1));
-    uint64_t    st = jf_movemask(_mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u0), u0),
-                                 _mm256_cmpeq_epi8(_mm256_shuffle_epi8(st_table, u1), u1));
-    uint64_t    ctl = jf_movemask(_mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f),
-                                  _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
-    uint64_t    qt = jf_movemask(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v1, quote));
-    uint64_t    bs = jf_movemask(_mm256_cmpeq_epi8(v0, bslash), _mm256_cmpeq_epi8(v1, bslash));
-    uint64_t    escaped = 0;
-    uint64_t    in_str;
-    uint64_t    scalar;
-    uint64_t    scalar_start;
-
-    if (bs | s->escape_next | s->hex_need)
-        escaped = jf_escapes(s, bs, v0, v1);
-    qt &= ~escaped;
-    in_str = jf_prefix_xor(qt) ^ s->in_string;     /* includes the opening quote, not the closing one */
-    s->in_string = (uint64_t) ((int64_t) in_str >> 63);
-
-    /*
-     * Control characters other than whitespace anywhere (0x0C and 0x1A also
-     * look structural to the table above; this rejects them), any control
-     * character inside a string, a backslash outside one.
-     */
-    s->bad |= (ctl & (~ws | in_str)) | (bs & ~in_str);
-
-    scalar = ~(ws | st | qt | in_str);
-    scalar_start = scalar & ~((scalar << 1) | s->scalar_prev);
-    s->scalar_prev = scalar >> 63;
-    if (scalar | s->num_run | s->num_need_digit | s->num_exp)
-        jf_numbers(s, v0, v1, scalar, scalar_start);
-    return (st & ~in_str) | (qt & in_str) | scalar_start;
-}
-
-/*
- * True when the 64 bytes at p hold no '"', backslash or control character:
- * inside a string such a block changes nothing (no token, no error, the
- * carries stay), so long strings cost a compare per byte instead of a full
- * classification.
- */
-JF_INLINE int
-jf_plain_block(const unsigned char *p)
-{
-    const __m256i v0 = _mm256_loadu_si256((const __m256i *) p);
-    const __m256i v1 = _mm256_loadu_si256((const __m256i *) (p + 32));
-    const __m256i quote = _mm256_set1_epi8('"');
-    const __m256i bslash = _mm256_set1_epi8('\\');
-    const __m256i c1f = _mm256_set1_epi8(0x1F);
-    __m256i     m0 = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v0, quote), _mm256_cmpeq_epi8(v0, bslash)),
-                                     _mm256_cmpeq_epi8(_mm256_max_epu8(v0, c1f), c1f));
-    __m256i     m1 = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v1, quote), _mm256_cmpeq_epi8(v1, bslash)),
-                                     _mm256_cmpeq_epi8(_mm256_max_epu8(v1, c1f), c1f));
-
-    return _mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1));
 }
 
 /* Appends base + the position of every set bit to out; writes up to 7 entries past the new end. */
@@ -389,42 +508,134 @@ jf_flatten(uint32_t *out, uint32_t base, uint64_t bits)
     return end;
 }
 
+
 /*
  * Stage 1 over the next chunk: fills idx with token offsets and returns
- * their number (0 at the end of the input; a chunk of only whitespace is
- * skipped).  s->bad tells whether anything invalid was found.
+ * their number (0 at the end of the input; a chunk of only whitespace or
+ * string is skipped).  s->bad tells whether anything invalid was found.
+ * One copy per classifier; the tail of the input is classified from a copy
+ * padded with whitespace, so nothing past buf + len is read.
  */
-static size_t JF_TARGET
-jf_index_chunk(JfScan *s, uint32_t *idx)
-{
-    uint32_t   *out = idx;
-
-    while (s->pos < s->len && out == idx && !s->bad)
-    {
-        size_t      stop = s->pos + JF_CHUNK < s->len ? s->pos + JF_CHUNK : s->len;
-
-        for (; s->pos + 64 <= stop; s->pos += 64)
-        {
-            if (s->in_string && !(s->escape_next | s->hex_need) && jf_plain_block(s->buf + s->pos))
-                continue;
-            out = jf_flatten(out, (uint32_t) s->pos, jf_block(s, s->buf + s->pos));
-        }
-        if (s->pos < stop)
-        {
-            /* the last, partial block: copied and padded with whitespace */
-            unsigned char tail[64];
-
-            memset(tail, ' ', sizeof(tail));
-            memcpy(tail, s->buf + s->pos, stop - s->pos);
-            out = jf_flatten(out, (uint32_t) s->pos, jf_block(s, tail));
-            s->pos = stop;
-        }
-        if (s->pos == s->len)
-            s->bad |= s->in_string | s->hex_need |  /* unterminated string */
-                s->num_need_digit | s->num_exp;     /* a number ending in '-', '.', e or a sign */
-    }
-    return (size_t) (out - idx);
+#define JF_DEFINE_INDEXER(isa, TARGET, INLINE) \
+INLINE uint64_t \
+jf_block_##isa(JfScan *s, const unsigned char *p) \
+{ \
+    JfClass     c; \
+    uint64_t    scalar, \
+                scalar_start, \
+                tokens; \
+\
+    jf_classify_##isa(p, &c); \
+    tokens = jf_strings(s, &c, p, &scalar, &scalar_start); \
+    if (scalar | s->num_run | s->num_need_digit | s->num_exp) \
+    { \
+        JfNumClass  n; \
+\
+        jf_num_class_##isa(p, &n); \
+        jf_numbers(s, &n, scalar, scalar_start); \
+    } \
+    return tokens; \
+} \
+\
+static size_t TARGET \
+jf_index_chunk_##isa(JfScan *s, uint32_t *idx) \
+{ \
+    uint32_t   *out = idx; \
+\
+    while (s->pos < s->len && out == idx && !s->bad) \
+    { \
+        size_t      stop = s->pos + JF_CHUNK < s->len ? s->pos + JF_CHUNK : s->len; \
+\
+        for (; s->pos + 64 <= stop; s->pos += 64) \
+        { \
+            if (s->in_string) \
+            { \
+                uint64_t    qt, \
+                            bs, \
+                            ctl; \
+\
+                jf_string_class_##isa(s->buf + s->pos, &qt, &bs, &ctl); \
+                if ((qt | ctl) == 0) \
+                { \
+                    /* all string: only its escapes to check */ \
+                    if (bs | s->escape_next | s->hex_need) \
+                        (void) jf_escapes(s, bs, s->buf + s->pos); \
+                    continue; \
+                } \
+            } \
+            out = jf_flatten_##isa(out, (uint32_t) s->pos, jf_block_##isa(s, s->buf + s->pos)); \
+        } \
+        if (s->pos < stop) \
+        { \
+            unsigned char tail[64]; \
+\
+            jf_tail_##isa(tail, s->buf + s->pos, stop - s->pos); \
+            out = jf_flatten_##isa(out, (uint32_t) s->pos, jf_block_##isa(s, tail)); \
+            s->pos = stop; \
+        } \
+        if (s->pos == s->len) \
+            s->bad |= s->in_string | s->hex_need |  /* unterminated string */ \
+                s->num_need_digit | s->num_exp;     /* a number ending in '-', '.', e or a sign */ \
+    } \
+    return (size_t) (out - idx); \
 }
+
+#define jf_flatten_avx2 jf_flatten
+
+/* The last n (< 64) bytes of the input, padded with whitespace to a block. */
+JF_INLINE void
+jf_tail_avx2(unsigned char *tail, const unsigned char *p, size_t n)
+{
+    memset(tail, ' ', 64);
+    memcpy(tail, p, n);
+}
+
+/* The same with a masked load, which reads nothing past p + n. */
+JF_INLINE512 void
+jf_tail_avx512(unsigned char *tail, const unsigned char *p, size_t n)
+{
+    _mm512_storeu_si512((void *) tail, _mm512_mask_loadu_epi8(_mm512_set1_epi8(' '), _bzhi_u64(~UINT64_C(0), n),
+                                                              (const void *) p));
+}
+
+/*
+ * AVX-512 VBMI2: the offsets of the set bits in one compress of the bytes
+ * 0..63, widened to 32 bits 16 at a time (writes up to 15 entries past the
+ * new end).
+ */
+JF_INLINE512 uint32_t *
+jf_flatten_avx512(uint32_t *out, uint32_t base, uint64_t bits)
+{
+    const __m512i offsets = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48,
+                                            47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
+                                            31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                            15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i vbase = _mm512_set1_epi32((int) base);
+    __m512i     packed;
+    uint32_t   *end;
+
+    if (bits == 0)
+        return out;
+    end = out + _mm_popcnt_u64(bits);
+    packed = _mm512_maskz_compress_epi8(bits, offsets);
+    _mm512_storeu_si512((void *) out, _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_castsi512_si128(packed))));
+    if (end - out > 16)
+    {
+        _mm512_storeu_si512((void *) (out + 16),
+                            _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 1))));
+        if (end - out > 32)
+        {
+            _mm512_storeu_si512((void *) (out + 32),
+                                _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 2))));
+            _mm512_storeu_si512((void *) (out + 48),
+                                _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 3))));
+        }
+    }
+    return end;
+}
+
+JF_DEFINE_INDEXER(avx2, JF_TARGET, JF_INLINE)
+JF_DEFINE_INDEXER(avx512, JF_TARGET512, JF_INLINE512)
 
 /* "true", "false", "null" at buf[i], ending there. */
 JF_INLINE int
@@ -434,7 +645,7 @@ jf_literal(const unsigned char *buf, size_t len, size_t i, const char *word, siz
 }
 
 static JsonFastVerdict JF_TARGET
-jf_validate(const unsigned char *buf, size_t len)
+jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk)
 {
     uint32_t    idx[JF_CHUNK + JF_SLACK];
     uint64_t    stack[JF_STACK_WORDS];  /* bit per open container: 1 = object */
@@ -455,7 +666,7 @@ jf_validate(const unsigned char *buf, size_t len)
     do { \
         if (JF_UNLIKELY(ip == iend)) \
         { \
-            size_t n_ = jf_index_chunk(&s, idx); \
+            size_t n_ = index_chunk(&s, idx); \
             if (s.bad) \
                 return JF_INVALID; \
             ip = idx; \
@@ -484,9 +695,11 @@ jf_validate(const unsigned char *buf, size_t len)
 
     NEXT();
 value:                              /* c is the first byte of a value */
-    switch (c)
+    if (jf_value_kind[c] == JF_V_DONE)
+        goto after_value;
+    switch (jf_value_kind[c])
     {
-        case '{':
+        case JF_V_OBJECT:
             PUSH(JF_OBJECT);
             NEXT();
             if (c == '"')
@@ -494,29 +707,24 @@ value:                              /* c is the first byte of a value */
             if (c == '}')
                 goto close;
             return JF_INVALID;
-        case '[':
+        case JF_V_ARRAY:
             PUSH(JF_ARRAY);
             NEXT();
             if (c == ']')
                 goto close;
             goto value;
-        case '"':
-            goto after_value;
-        case 't':
+        case JF_V_TRUE:
             if (!jf_literal(buf, len, i, "true", 4))
                 return JF_INVALID;
             goto after_value;
-        case 'f':
+        case JF_V_FALSE:
             if (!jf_literal(buf, len, i, "false", 5))
                 return JF_INVALID;
             goto after_value;
-        case 'n':
+        case JF_V_NULL:
             if (!jf_literal(buf, len, i, "null", 4))
                 return JF_INVALID;
             goto after_value;
-        case '-': case '0': case '1': case '2': case '3': case '4':
-        case '5': case '6': case '7': case '8': case '9':
-            goto after_value;   /* its grammar was checked in stage 1 (jf_numbers) */
         default:
             return JF_INVALID;
     }
@@ -554,41 +762,76 @@ close:                              /* c closes the innermost container */
 #undef PUSH
 }
 
-static int
-jf_cpu_ok(void)
-{
-    static int  ok = -1;
 
-    if (ok < 0)
+/* 512: AVX-512BW, 2: AVX2, 0: neither (the fast path defers). */
+static int
+jf_cpu_level(void)
+{
+    static int  level = -1;
+
+    if (level < 0)
     {
         __builtin_cpu_init();
-        ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
+        level = 0;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
             __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
-            __builtin_cpu_supports("popcnt");
+            __builtin_cpu_supports("popcnt"))
+            level = (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                     __builtin_cpu_supports("avx512vbmi2")) ? 512 : 2;
     }
-    return ok;
+    return level;
 }
+
+static int  jf_max_isa = 512;
 
 int
 json_fast_available(void)
 {
-    return jf_cpu_ok();
+    return json_fast_isa() != 0;
+}
+
+int
+json_fast_isa(void)
+{
+    int         level = jf_cpu_level();
+
+    return level < jf_max_isa ? level : jf_max_isa;
+}
+
+void
+json_fast_set_max_isa(int isa)
+{
+    jf_max_isa = isa;
 }
 
 JsonFastVerdict
 json_fast_validate(const unsigned char *buf, size_t len)
 {
-    if (len >= UINT32_MAX || !jf_cpu_ok())
+    int         isa = json_fast_isa();
+
+    if (len >= UINT32_MAX || isa == 0)
         return JF_DEFER;
-    return jf_validate(buf, len);
+    return jf_validate(buf, len, isa == 512 ? jf_index_chunk_avx512 : jf_index_chunk_avx2);
 }
 
-#else                           /* no x86-64 AVX2 build: the exact validator decides everything */
+#else                           /* no x86-64 build: the exact validator decides everything */
 
 int
 json_fast_available(void)
 {
     return 0;
+}
+
+int
+json_fast_isa(void)
+{
+    return 0;
+}
+
+void
+json_fast_set_max_isa(int isa)
+{
+    (void) isa;
 }
 
 JsonFastVerdict

@@ -1,7 +1,7 @@
 /*
  * json_fast.h
- *      Two-stage (structural index) JSON validator: the fast path of
- *      json_validate().  Standalone C99, no PostgreSQL headers.
+ *      Two-stage (structural index) JSON validator, AVX2 or AVX-512BW: the
+ *      fast path of json_validate().  Standalone C99, no PostgreSQL headers.
  *
  * It answers only "valid" or "not valid"; it never computes an error
  * position.  json_validate() calls it first and, unless it says VALID, runs
@@ -31,6 +31,16 @@ JsonFastVerdict json_fast_validate(const unsigned char *buf, size_t len);
 
 /* 1 when this build and this CPU run the fast path (else it always defers). */
 int json_fast_available(void);
+
+/* The classifier in use: 512 (AVX-512BW), 2 (AVX2) or 0 (none: the fast path defers). */
+int json_fast_isa(void);
+
+/*
+ * For tests and benchmarks: use at most this classifier (512, 2, or 0 to
+ * switch the fast path off), so both can be checked on one machine.  Not
+ * thread-safe; PostgreSQL never calls it.
+ */
+void json_fast_set_max_isa(int isa);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
  * 64-byte blocks make every alignment a different case, so the input is also
  * checked behind 1..63 spaces, and so that it ends exactly on a block
  * boundary (where the carries into a next block must be checked at the end).
+ * Each classifier this CPU has (AVX-512BW, AVX2) is checked.
  */
 #ifndef FAST_ALIGNMENTS_H
 #define FAST_ALIGNMENTS_H
@@ -47,13 +48,25 @@ fast_alignments_disagree(const unsigned char *data, size_t size, int every_shift
     }
     for (k = 0; k < n; k++)
     {
+        static const int isas[] = { 512, 2 };
         size_t shift = every_shift ? k : shifts[k];
+        size_t i;
 
         memset(buf, ' ', shift);
         memcpy(buf + shift, data, size);
-        *fast = (int) json_fast_validate(buf, shift + size);
-        if (*fast != JF_DEFER && (*fast == JF_VALID) != *exact)
-            return (long) shift;
+        for (i = 0; i < sizeof(isas) / sizeof(isas[0]); i++)
+        {
+            json_fast_set_max_isa(isas[i]);
+            if (i > 0 && json_fast_isa() != isas[i])
+                continue;       /* this CPU has only the lower classifier: checked already */
+            *fast = (int) json_fast_validate(buf, shift + size);
+            if (*fast != JF_DEFER && (*fast == JF_VALID) != *exact)
+            {
+                json_fast_set_max_isa(512);
+                return (long) shift;
+            }
+        }
+        json_fast_set_max_isa(512);
     }
     return -1;
 }
