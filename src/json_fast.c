@@ -156,6 +156,8 @@ typedef struct JfScan
     uint64_t    num_exp_seen;   /* ... had an e already */
 } JfScan;
 
+static const JfScan jf_scan_zero;
+
 /* A block's byte classes, one bit per byte. */
 typedef struct JfClass
 {
@@ -657,7 +659,8 @@ jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk)
     size_t      i;
     unsigned    c;
 
-    memset(&s, 0, sizeof(s));
+    /* a copy of a zeroed struct, not memset: gcc makes that a "rep stos", ~30 cycles to start */
+    s = jf_scan_zero;
     s.buf = buf;
     s.len = len;
 

@@ -790,9 +790,13 @@ jv_validate_utf8(const unsigned char *buf, size_t len, JsonValidResult *res)
     return jv_validate_impl(buf, len, 1, res);
 }
 
-/* Documents shorter than this go straight to the exact validator (see bench/json/RESULTS.md). */
+/*
+ * Documents shorter than this go straight to the exact validator: the fast
+ * path's fixed cost (~25 ns) is more than it saves below ~40 bytes with the
+ * AVX-512 classifier, ~60 with AVX2 (bench/json/RESULTS.md, session 3).
+ */
 #ifndef JV_FAST_MIN
-#define JV_FAST_MIN 1
+#define JV_FAST_MIN 48
 #endif
 
 int
