@@ -65,6 +65,11 @@
 
 #define JF_CHUNK 4096                   /* bytes indexed by stage 1 per refill */
 #define JF_SLACK 16                     /* jf_flatten*() write up to 15 entries past the end */
+/*
+ * (A chunk is 64 blocks of at most 64 tokens, and each block's entries are
+ * written from where the previous block's ended, so the writes stay below
+ * JF_CHUNK + 15 entries.)
+ */
 #define JF_STACK_WORDS 512              /* 32768 levels of nesting */
 #define JF_MAX_DEPTH (JF_STACK_WORDS * 64)
 
@@ -629,8 +634,9 @@ jf_flatten_avx512(uint32_t *out, uint32_t base, uint64_t bits)
         {
             _mm512_storeu_si512((void *) (out + 32),
                                 _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 2))));
-            _mm512_storeu_si512((void *) (out + 48),
-                                _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 3))));
+            if (end - out > 48)
+                _mm512_storeu_si512((void *) (out + 48),
+                                    _mm512_add_epi32(vbase, _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(packed, 3))));
         }
     }
     return end;
