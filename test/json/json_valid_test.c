@@ -11,6 +11,7 @@
 #include "fast_alignments.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -688,11 +689,54 @@ run_fast_edges(void)
         }
 }
 
+/*
+ * Random documents glued from pieces that stress the fast path's carries
+ * (numbers, escapes, literals, structure, control and non-ASCII bytes), most
+ * of them invalid somewhere, each checked against the exact validator at
+ * every alignment (check_fast).  A fixed seed: the same documents each run.
+ */
+static void
+run_fast_random(void)
+{
+    static const char *const atoms[] = {
+        "0", "1", "-", "+", ".", "e", "E", "9", "00", "-0", "1.5", "2e3", "true", "false", "null", "tru", "nul",
+        "\"a\"", "\"\\\"\"", "\"\\u12ab\"", "\"\\u12g\"", "\"\\\\\"", "\\", "\"\\x\"", ",", ":", "[", "]", "{", "}",
+        " ", "\n", "\t", "\"", "\x01", "\x0c", "\x1a", "\x80", "\xe9", "x", "a", "f", "t", "n", "u",
+        "12345678901234567890", "-12.5e+7", "1e-5", "3.", ".3", "0.0", "-0.0e-0", "{\"k\":", "[1,", "\"\\uD83D\\uDE00\""
+    };
+    uint64_t x = UINT64_C(0x9E3779B97F4A7C15);
+    char doc[512];
+    int i;
+
+#define NEXT_RANDOM() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (i = 0; i < 40000; i++)
+    {
+        size_t len = 0;
+        int k, n = 1 + (int) (NEXT_RANDOM() % 16);
+
+        if (NEXT_RANDOM() % 2)
+            doc[len++] = (NEXT_RANDOM() % 2) ? '[' : '{';
+        for (k = 0; k < n; k++)
+        {
+            const char *a = atoms[NEXT_RANDOM() % (sizeof(atoms) / sizeof(atoms[0]))];
+            size_t m = strlen(a);
+
+            memcpy(doc + len, a, m);
+            len += m;
+        }
+        if (NEXT_RANDOM() % 2)
+            doc[len++] = (NEXT_RANDOM() % 2) ? ']' : '}';
+        check_fast("random document", (const unsigned char *) doc, len);
+    }
+#undef NEXT_RANDOM
+}
+
 int
 main(int argc, char **argv)
 {
     run_table();
     run_fast_edges();
+    run_fast_random();
     run_control_chars();
     run_block_edges();
     run_format();
