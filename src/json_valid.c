@@ -39,6 +39,11 @@
  * Error offsets point at the first byte at which no valid document is
  * possible any more (offset == len when the input simply ended), except for
  * JV_BAD_UTF8 where the offset is the first byte of the ill-formed sequence.
+ *
+ * json_validate() first asks the two-stage fast path (json_fast.c, plus
+ * utf8_valid.c for check_utf8), which can only say "valid"; this validator
+ * decides everything else and is the only one that reports errors.  The
+ * tests and the fuzzer hold the two to the same answers.
  */
 #include "json_valid.h"
 #include "json_fast.h"
