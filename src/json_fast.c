@@ -351,9 +351,9 @@ jf_prefix_xor(uint64_t bits)
  * s gives exactly the escaped bytes.  Runs starting at even and odd
  * positions are added separately.  A run that reaches the end of the block
  * carries out of the addition; for an odd start that means the next block's
- * first byte is escaped.  (Not inlined: most blocks have no backslash.)
+ * first byte is escaped.
  */
-static uint64_t JF_TARGET
+JF_INLINE uint64_t
 jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
 {
     const uint64_t even = UINT64_C(0x5555555555555555);
