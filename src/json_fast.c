@@ -699,7 +699,7 @@ jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk)
     do { \
         if (JF_UNLIKELY(ip == iend)) \
         { \
-            size_t n_ = index_chunk(&s, idx); \
+            size_t n_ = s.pos < len ? index_chunk(&s, idx) : 0; \
             if (s.bad) \
                 return JF_INVALID; \
             ip = idx; \
