@@ -183,6 +183,14 @@ typedef struct JfNumClass
                 zero;
 } JfNumClass;
 
+/* For blocks with backslashes: the escape letters, 'u', and hex digits. */
+typedef struct JfEscClass
+{
+    uint64_t    ok,             /* " \ / b f n r t u */
+                u,
+                hex;
+} JfEscClass;
+
 /* Fills idx with the token offsets of the next chunk (see jf_index_chunk_avx2). */
 typedef size_t (*JfIndexer) (JfScan *s, uint32_t *idx);
 
@@ -262,6 +270,15 @@ jf_nibble_class(const unsigned char *p, const unsigned char *low, const unsigned
     return ~jf_movemask(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero));
 }
 
+JF_INLINE void
+jf_esc_class_avx2(const unsigned char *p, JfEscClass *e)
+{
+    e->ok = jf_nibble_class(p, jf_esc_low, jf_esc_high);
+    e->u = jf_movemask(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) p), _mm256_set1_epi8('u')),
+                       _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) (p + 32)), _mm256_set1_epi8('u')));
+    e->hex = jf_nibble_class(p, jf_hex_low, jf_hex_high);
+}
+
 /*
  * Quotes, backslashes and control characters only: inside a string, a block
  * without quotes or control characters stays inside it and holds no token,
@@ -330,6 +347,21 @@ jf_string_class_avx512(const unsigned char *p, uint64_t *qt, uint64_t *bs, uint6
     *ctl = _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F));
 }
 
+JF_INLINE512 void
+jf_esc_class_avx512(const unsigned char *p, JfEscClass *e)
+{
+    const __m512i v = _mm512_loadu_si512((const void *) p);
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    const __m512i lo = _mm512_and_si512(v, nib);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), nib);
+
+    e->ok = _mm512_test_epi8_mask(_mm512_shuffle_epi8(jf_table512(jf_esc_low), lo),
+                                  _mm512_shuffle_epi8(jf_table512(jf_esc_high), hi));
+    e->u = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('u'));
+    e->hex = _mm512_test_epi8_mask(_mm512_shuffle_epi8(jf_table512(jf_hex_low), lo),
+                                   _mm512_shuffle_epi8(jf_table512(jf_hex_high), hi));
+}
+
 /* ---- the bit-mask logic shared by both ------------------------------------ */
 
 /* Each bit becomes the XOR of itself and all bits below it (1 from an opening quote to its closing one). */
@@ -354,7 +386,7 @@ jf_prefix_xor(uint64_t bits)
  * first byte is escaped.
  */
 JF_INLINE uint64_t
-jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
+jf_escapes(JfScan *s, uint64_t backslash, const JfEscClass *e)
 {
     const uint64_t even = UINT64_C(0x5555555555555555);
     uint64_t    b = backslash & ~s->escape_next;    /* an escaped backslash escapes nothing */
@@ -362,8 +394,7 @@ jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
     unsigned long long sum_even,
                 sum_odd;
     uint64_t    escaped,
-                u,
-                hex_need;
+                u;
     unsigned char carry;
 
     (void) _addcarry_u64(0, b, start & even, &sum_even);
@@ -371,15 +402,10 @@ jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
     escaped = ((sum_even ^ b) & ~even) | ((sum_odd ^ b) & even) | s->escape_next;
     s->escape_next = carry;
 
-    s->bad |= escaped & ~jf_nibble_class(p, jf_esc_low, jf_esc_high);
     /* \u: four hex digits follow, possibly into the next block */
-    u = escaped & jf_movemask(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) p), _mm256_set1_epi8('u')),
-                              _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *) (p + 32)),
-                                                _mm256_set1_epi8('u')));
-    hex_need = (u << 1) | (u << 2) | (u << 3) | (u << 4) | s->hex_need;
+    u = escaped & e->u;
+    s->bad |= (escaped & ~e->ok) | (((u << 1) | (u << 2) | (u << 3) | (u << 4) | s->hex_need) & ~e->hex);
     s->hex_need = (u >> 63) | (u >> 62) | (u >> 61) | (u >> 60);
-    if (hex_need)
-        s->bad |= hex_need & ~jf_nibble_class(p, jf_hex_low, jf_hex_high);
     return escaped;
 }
 
@@ -389,14 +415,14 @@ jf_escapes(JfScan *s, uint64_t backslash, const unsigned char *p)
  * literal bytes) and *scalar_start.
  */
 JF_INLINE uint64_t
-jf_strings(JfScan *s, const JfClass *c, const unsigned char *p, uint64_t *scalar, uint64_t *scalar_start)
+jf_strings(JfScan *s, const JfClass *c, const JfEscClass *e, uint64_t *scalar, uint64_t *scalar_start)
 {
     uint64_t    qt = c->qt;
     uint64_t    in_str;
     uint64_t    sc;
 
     if (c->bs | s->escape_next | s->hex_need)
-        qt &= ~jf_escapes(s, c->bs, p);
+        qt &= ~jf_escapes(s, c->bs, e);
     in_str = jf_prefix_xor(qt) ^ s->in_string;     /* includes the opening quote, not the closing one */
     s->in_string = (uint64_t) ((int64_t) in_str >> 63);
 
@@ -528,12 +554,15 @@ INLINE uint64_t \
 jf_block_##isa(JfScan *s, const unsigned char *p) \
 { \
     JfClass     c; \
+    JfEscClass  e; \
     uint64_t    scalar, \
                 scalar_start, \
                 tokens; \
 \
     jf_classify_##isa(p, &c); \
-    tokens = jf_strings(s, &c, p, &scalar, &scalar_start); \
+    if (c.bs | s->escape_next | s->hex_need) \
+        jf_esc_class_##isa(p, &e); \
+    tokens = jf_strings(s, &c, &e, &scalar, &scalar_start); \
     if (scalar | s->num_run | s->num_need_digit | s->num_exp) \
     { \
         JfNumClass  n; \
@@ -566,7 +595,12 @@ jf_index_chunk_##isa(JfScan *s, uint32_t *idx) \
                 { \
                     /* all string: only its escapes to check */ \
                     if (bs | s->escape_next | s->hex_need) \
-                        (void) jf_escapes(s, bs, s->buf + s->pos); \
+                    { \
+                        JfEscClass  e; \
+\
+                        jf_esc_class_##isa(s->buf + s->pos, &e); \
+                        (void) jf_escapes(s, bs, &e); \
+                    } \
                     continue; \
                 } \
             } \
