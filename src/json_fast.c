@@ -60,7 +60,6 @@
 #define JF_TARGET512 __attribute__((target("avx512f,avx512bw,avx512vbmi2,avx2,pclmul,bmi,bmi2,popcnt")))
 #define JF_INLINE static inline __attribute__((always_inline)) JF_TARGET
 #define JF_INLINE512 static inline __attribute__((always_inline)) JF_TARGET512
-#define JF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define JF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define JF_CHUNK 4096                   /* bytes indexed by stage 1 per refill */
@@ -88,8 +87,7 @@ static const unsigned char jf_delim[256] = {
  * What the first byte of a value starts.  Strings and numbers need nothing
  * more in stage 2 (stage 1 checked them), so they are one case.
  */
-#define JF_V_BAD 0
-#define JF_V_DONE 1
+#define JF_V_DONE 1                     /* (0: not the start of a value) */
 #define JF_V_OBJECT 2
 #define JF_V_ARRAY 3
 #define JF_V_TRUE 4
