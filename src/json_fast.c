@@ -90,14 +90,12 @@ static const unsigned char jf_delim[256] = {
 #define JF_V_DONE 1                     /* (0: not the start of a value) */
 #define JF_V_OBJECT 2
 #define JF_V_ARRAY 3
-#define JF_V_TRUE 4
-#define JF_V_FALSE 5
-#define JF_V_NULL 6
+#define JF_V_LITERAL 4                  /* t, f or n: jf_literal() checks the word */
 static const unsigned char jf_value_kind[256] = {
     ['"'] = JF_V_DONE, ['-'] = JF_V_DONE, ['0'] = JF_V_DONE, ['1'] = JF_V_DONE, ['2'] = JF_V_DONE,
     ['3'] = JF_V_DONE, ['4'] = JF_V_DONE, ['5'] = JF_V_DONE, ['6'] = JF_V_DONE, ['7'] = JF_V_DONE,
     ['8'] = JF_V_DONE, ['9'] = JF_V_DONE, ['{'] = JF_V_OBJECT, ['['] = JF_V_ARRAY,
-    ['t'] = JF_V_TRUE, ['f'] = JF_V_FALSE, ['n'] = JF_V_NULL
+    ['t'] = JF_V_LITERAL, ['f'] = JF_V_LITERAL, ['n'] = JF_V_LITERAL
 };
 
 /*
@@ -619,7 +617,7 @@ jf_index_chunk_##isa(JfScan *s, uint32_t *idx) \
     return (size_t) (out - idx); \
 }
 
-/* The positions of the set bits of each byte value, for jf_flatten_avx2 (filled by jf_cpu_level). */
+/* The positions of the set bits of each byte value, for jf_flatten_avx2 (see jf_fill_bit_positions). */
 static unsigned char jf_bit_positions[256][8];
 
 /*
@@ -701,10 +699,13 @@ jf_flatten_avx512(uint32_t *out, uint32_t base, uint64_t bits)
 JF_DEFINE_INDEXER(avx2, JF_TARGET, JF_INLINE)
 JF_DEFINE_INDEXER(avx512, JF_TARGET512, JF_INLINE512)
 
-/* "true", "false", "null" at buf[i], ending there. */
+/* "true", "false" or "null" (by its first byte) at buf[i], ending there. */
 JF_INLINE int
-jf_literal(const unsigned char *buf, size_t len, size_t i, const char *word, size_t n)
+jf_literal(const unsigned char *buf, size_t len, size_t i)
 {
+    const char *word = buf[i] == 't' ? "true" : buf[i] == 'f' ? "false" : "null";
+    size_t      n = buf[i] == 'f' ? 5 : 4;
+
     return len - i >= n && memcmp(buf + i, word, n) == 0 && (len - i == n || jf_delim[buf[i + n]]);
 }
 
@@ -778,16 +779,8 @@ value:                              /* c is the first byte of a value */
             if (c == ']')
                 goto close;
             goto value;
-        case JF_V_TRUE:
-            if (!jf_literal(buf, len, i, "true", 4))
-                return JF_INVALID;
-            goto after_value;
-        case JF_V_FALSE:
-            if (!jf_literal(buf, len, i, "false", 5))
-                return JF_INVALID;
-            goto after_value;
-        case JF_V_NULL:
-            if (!jf_literal(buf, len, i, "null", 4))
+        case JF_V_LITERAL:
+            if (!jf_literal(buf, len, i))
                 return JF_INVALID;
             goto after_value;
         default:
@@ -828,7 +821,24 @@ close:                              /* c closes the innermost container */
 }
 
 
-/* 512: AVX-512BW, 2: AVX2, 0: neither (the fast path defers). */
+/* jf_bit_positions[m]: the positions of the set bits of m, in order. */
+static void
+jf_fill_bit_positions(void)
+{
+    int         m,
+                b,
+                n;
+
+    for (m = 0; m < 256; m++)
+        for (b = 0, n = 0; b < 8; b++)
+            if (m & (1 << b))
+                jf_bit_positions[m][n++] = (unsigned char) b;
+}
+
+/*
+ * 512: AVX-512BW with VBMI2, 2: AVX2, 0: neither (the fast path defers).
+ * Decided once per process, which also fills the AVX2 index table.
+ */
 static int
 jf_cpu_level(void)
 {
@@ -836,14 +846,7 @@ jf_cpu_level(void)
 
     if (level < 0)
     {
-        int         m,
-                    b,
-                    n;
-
-        for (m = 0; m < 256; m++)
-            for (b = 0, n = 0; b < 8; b++)
-                if (m & (1 << b))
-                    jf_bit_positions[m][n++] = (unsigned char) b;
+        jf_fill_bit_positions();
         __builtin_cpu_init();
         level = 0;
         if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul") &&
