@@ -99,9 +99,9 @@ throughput() {
     new_db "$db"
     for c in 1 2; do
         # warm-up (not counted): plans, caches
-        for v in c plpgsql plain; do "$BIN/pgbench" -n -M prepared -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
+        for v in c plpgsql plain floor; do "$BIN/pgbench" -n -M prepared -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
         for run in $(seq 1 "$RUNS"); do
-            for v in c plpgsql plain; do bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"; done
+            for v in c plpgsql plain floor; do bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"; done
         done
     done
     echo
@@ -114,6 +114,17 @@ throughput() {
             "$(ratio "$mc" "$mp")" "$(ratio "$mc" "$ms")"
     done
     echo "(medians of $RUNS runs; statements/s = 12 x sessions/s; targets: C/PLpgSQL >= 1.30, C/plain >= 1.00)"
+    echo
+    echo "The floor (floor.sql: 12 tiny autocommit INSERTs, no work) and each variant's time above it:"
+    echo "clients | floor sessions/s (min..max) | floor/PLpgSQL = best C/PLpgSQL possible | us/session above floor: C | PL/pgSQL | plain | PL/C | plain/C"
+    echo "--------|-----------------------------|-----------------------------------------|---------------------------|----------|-------|------|--------"
+    for c in 1 2; do
+        mf=$(median "floor$sfx" "$c"); mc=$(median "c$sfx" "$c"); mp=$(median "plpgsql$sfx" "$c"); ms=$(median "plain$sfx" "$c")
+        awk -v f="$mf" -v c="$mc" -v p="$mp" -v s="$ms" -v n="$c" -v sp="$(spread "floor$sfx" "$c")" 'BEGIN {
+            # per-session time above the floor, in client-seconds: clients / tps
+            ac = n * 1e6 * (1 / c - 1 / f); ap = n * 1e6 * (1 / p - 1 / f); as = n * 1e6 * (1 / s - 1 / f)
+            printf "%7s | %8.1f (%s) | %39.2f | %25.0f | %8.0f | %5.0f | %4.2f | %.2f\n", n, f, sp, f / p, ac, ap, as, ap / ac, as / ac }'
+    done
     echo "WAL KB/session (median, c=1 / c=2): C $(median "c$sfx" 1 5) / $(median "c$sfx" 2 5), PL/pgSQL $(median "plpgsql$sfx" 1 5) / $(median "plpgsql$sfx" 2 5), plain $(median "plain$sfx" 1 5) / $(median "plain$sfx" 2 5)"
     psqlx -d "$db" -P pager=off -c "SELECT count(*) AS sessions, count(*) FILTER (WHERE orch_finished_at IS NULL) AS open,
         (SELECT count(*) FROM orchestration_session_state) AS transitions,
@@ -129,7 +140,7 @@ if has_phase throughput; then
     echo "== phase 1: one session lifecycle per pgbench transaction (start, 2 entries, 4 transitions,"
     echo "   3 execs, 1 issue, finish = 12 statements, each its own autocommit transaction;"
     echo "   ~1 KB args_json, ~8 KB diagnostics_json); pgbench tps = sessions/s;"
-    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain"
+    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor"
     throughput tput "" "$HERE"
 fi
 
@@ -138,9 +149,9 @@ fi
 if has_phase throughput_tx; then
     echo
     echo "== phase 1b: the same lifecycle, one transaction per session (BEGIN; 12 statements; COMMIT)"
-    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain"
+    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor"
     mkdir -p "$BENCH_DIR/tx"
-    for v in c plpgsql plain; do
+    for v in c plpgsql plain floor; do
         awk '/^\\set|^--/ { print; next } !begun { print "BEGIN;"; begun = 1 } { print } END { print "COMMIT;" }' \
             "$HERE/$v.sql" > "$BENCH_DIR/tx/$v.sql"
     done

@@ -8,6 +8,8 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS orchestration_session;
 \ir plpgsql_functions.sql
 CREATE SCHEMA IF NOT EXISTS benchgen;
+-- floor.sql's table: no index, no constraint, no trigger.
+CREATE TABLE benchgen.floor_log (session bigint, step int);
 CREATE TABLE benchgen.payload (p int PRIMARY KEY, args text NOT NULL, diag text NOT NULL);
 INSERT INTO benchgen.payload
 SELECT p,
