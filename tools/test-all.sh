@@ -5,7 +5,8 @@
 #     the same under AddressSanitizer/UBSan, and a bounded libFuzzer run
 #   - in a throwaway cluster: pg_regress + isolation suites, the libpq
 #     application client, the pg_dump/restore round trip, JSONTestSuite
-#     through json_valid() in the database, the extension in another schema
+#     through json_valid() in the database, the extension in another schema,
+#     the session benchmark's pgbench scripts and its PL/pgSQL baseline
 #   - TAP tests (tools/run-tap.sh): crash recovery, abandon scheduled by pg_cron
 # FUZZ_SECONDS (default 60) bounds the fuzzing run.
 source "$(dirname "$0")/lib.sh"
@@ -35,6 +36,7 @@ in_throwaway_cluster bash -c '
     echo; echo "== pg_dump / pg_restore round trip"; test/dump_roundtrip.sh || status=1
     echo; echo "== JSONTestSuite through json_valid() in the database"; test/jsontestsuite_db.sh || status=1
     echo; echo "== the extension in a schema off the search_path"; test/extension_schema.sh || status=1
+    echo; echo "== the session benchmark'"'"'s scripts and its PL/pgSQL baseline"; test/bench_scripts.sh || status=1
     exit $status
 '
 # TAP tests (crash recovery, pg_cron scheduling): each in clusters of its own,

@@ -30,6 +30,14 @@ SCALE_DURATION=${SCALE_DURATION:-20} # seconds per pgbench run, phase 2
 RUNS=${RUNS:-3}                     # interleaved runs per configuration
 SCALE_N=${SCALE_N:-2000000}         # sessions in the filled tables
 PHASES=${PHASES:-"throughput throughput_tx inserver scale plans"}
+# pgbench protocol: prepared (named server-side statements, as drivers that
+# prepare do: JDBC after a few executions, pgx, Rails) or extended (unnamed
+# statements, parsed and planned on every execution with bound parameters,
+# as node-postgres does by default; psycopg2's text interpolation over the
+# simple protocol pays the same parse and plan each time).  The C and PL/pgSQL
+# functions' own statements stay prepared inside the server either way.
+# (simple would paste the ids into the SQL text unquoted: not usable here.)
+MODE=${MODE:-prepared}
 RAW=$BENCH_DIR/raw.txt
 
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -70,7 +78,7 @@ bench() {
     psqlx -d "$db" -c CHECKPOINT
     lsn0=$(psqlx -d "$db" -Atc 'SELECT pg_current_wal_lsn()')
     case $script in /*) ;; *) script=$HERE/$script;; esac
-    out=$("$BIN/pgbench" -n -M prepared -f "$script" -c "$c" -j "$c" -T "$t" "$db" 2>&1) || true
+    out=$("$BIN/pgbench" -n -M "$MODE" -f "$script" -c "$c" -j "$c" -T "$t" "$db" 2>&1) || true
     lsn1=$(psqlx -d "$db" -Atc 'SELECT pg_current_wal_lsn()')
     if grep -q -E 'aborted|error' <<<"$out"; then echo "$out" >&2; echo "pgbench failed: $label" >&2; exit 1; fi
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$out")
@@ -90,18 +98,33 @@ spread() {  # label clients -> "min..max"
         END { printf "%.0f..%.0f", lo, hi }' "$RAW"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# round_ratio A B clients -> "median (min..max)" of A/B over the runs, each run's
+# A divided by the same run's B: the two ran back to back, so a slow spell of
+# the shared host moves both and cancels (a ratio of medians does not).
+round_ratio() {
+    awk -v a="$1" -v b="$2" -v c="$3" '$2 == c && ($1 == a || $1 == b) { v[$1, $3] = $4; r[$3] = 1 }
+        END { for (k in r) if (((a, k) in v) && ((b, k) in v)) print v[a, k] / v[b, k] }' "$RAW" | sort -g |
+        awk '{ v[n++] = $1 } END { if (!n) { print "nan"; exit }
+               m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+               printf "%.2f (%.2f..%.2f)", m, v[0], v[n - 1] }'
+}
 
 ###########################################################################
-# throughput DB SUFFIX DIR: the three variants' scripts DIR/{c,plpgsql,plain}.sql, interleaved,
-# at 1 and 2 clients; labels c$SUFFIX, plpgsql$SUFFIX, plain$SUFFIX; then the table.
+# throughput DB SUFFIX DIR: the scripts DIR/{c,plpgsql,plain,floor}.sql, interleaved, at 1 and 2
+# clients; labels c$SUFFIX, plpgsql$SUFFIX, plain$SUFFIX, floor$SUFFIX; then the tables.
 throughput() {
-    local db=$1 sfx=$2 dir=$3 c run v mc mp ms
+    local db=$1 sfx=$2 dir=$3 c run v i vs mc mp ms
     new_db "$db"
     for c in 1 2; do
         # warm-up (not counted): plans, caches
-        for v in c plpgsql plain floor; do "$BIN/pgbench" -n -M prepared -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
+        for v in c plpgsql plain floor; do "$BIN/pgbench" -n -M "$MODE" -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
         for run in $(seq 1 "$RUNS"); do
-            for v in c plpgsql plain floor; do bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"; done
+            # the order rotates from run to run, so no variant always follows the same one
+            vs=(c plpgsql plain floor)
+            for i in 0 1 2 3; do
+                v=${vs[$(( (i + run - 1) % 4 ))]}
+                bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"
+            done
         done
     done
     echo
@@ -115,7 +138,14 @@ throughput() {
     done
     echo "(medians of $RUNS runs; statements/s = 12 x sessions/s; targets: C/PLpgSQL >= 1.30, C/plain >= 1.00)"
     echo
-    echo "The floor (floor.sql: 12 tiny autocommit INSERTs, no work) and each variant's time above it:"
+    echo "The same ratios taken run by run (each run's C over the same run's other variant), median (min..max):"
+    echo "clients | C/PLpgSQL per run        | C/plain per run"
+    for c in 1 2; do
+        printf '%7s | %-24s | %s\n' "$c" "$(round_ratio "c$sfx" "plpgsql$sfx" "$c")" "$(round_ratio "c$sfx" "plain$sfx" "$c")"
+    done
+    echo
+    echo "The floor (floor.sql: 12 one-row INSERTs into a bare table, in the same transaction shape; none"
+    echo "of the work) and each variant's time above it (client-seconds per session: clients / tps):"
     echo "clients | floor sessions/s (min..max) | floor/PLpgSQL = best C/PLpgSQL possible | us/session above floor: C | PL/pgSQL | plain | PL/C | plain/C"
     echo "--------|-----------------------------|-----------------------------------------|---------------------------|----------|-------|------|--------"
     for c in 1 2; do
@@ -140,7 +170,7 @@ if has_phase throughput; then
     echo "== phase 1: one session lifecycle per pgbench transaction (start, 2 entries, 4 transitions,"
     echo "   3 execs, 1 issue, finish = 12 statements, each its own autocommit transaction;"
     echo "   ~1 KB args_json, ~8 KB diagnostics_json); pgbench tps = sessions/s;"
-    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor"
+    echo "   -M $MODE, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor (order rotated each run)"
     throughput tput "" "$HERE"
 fi
 
@@ -149,7 +179,7 @@ fi
 if has_phase throughput_tx; then
     echo
     echo "== phase 1b: the same lifecycle, one transaction per session (BEGIN; 12 statements; COMMIT)"
-    echo "   -M prepared, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor"
+    echo "   -M $MODE, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor (order rotated each run)"
     mkdir -p "$BENCH_DIR/tx"
     for v in c plpgsql plain floor; do
         awk '/^\\set|^--/ { print; next } !begun { print "BEGIN;"; begun = 1 } { print } END { print "COMMIT;" }' \
@@ -210,7 +240,7 @@ if has_phase scale; then
     echo "-- C lifecycle, ${SCALE_DURATION}s per run, $RUNS runs interleaved over 4 configurations"
     for c in 1 2; do
         for db in empty_ulid:c.sql scale_ulid:c.sql empty_uuid:c_uuid.sql scale_uuid:c_uuid.sql; do
-            "$BIN/pgbench" -n -M prepared -f "$HERE/${db#*:}" -c "$c" -j "$c" -T 3 "${db%%:*}" >/dev/null 2>&1
+            "$BIN/pgbench" -n -M "$MODE" -f "$HERE/${db#*:}" -c "$c" -j "$c" -T 3 "${db%%:*}" >/dev/null 2>&1
         done
         for run in $(seq 1 "$RUNS"); do
             for db in empty_ulid:c.sql scale_ulid:c.sql empty_uuid:c_uuid.sql scale_uuid:c_uuid.sql; do
@@ -258,7 +288,7 @@ if has_phase scale_ulid; then
     echo "-- C lifecycle, ${SCALE_DURATION}s per run, $RUNS runs interleaved"
     for c in 1 2; do
         for db in empty_ulid scale_ulid; do
-            "$BIN/pgbench" -n -M prepared -f "$HERE/c.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1
+            "$BIN/pgbench" -n -M "$MODE" -f "$HERE/c.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1
         done
         for run in $(seq 1 "$RUNS"); do
             for db in empty_ulid scale_ulid; do
