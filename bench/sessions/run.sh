@@ -88,10 +88,15 @@ bench() {
     printf '   %-11s c=%s run %s: %7.1f sessions/s  %6.1f KB WAL/session  (%s)\n' "$label" "$c" "$run" "$tps" "$wal" "$(grep 'latency average' <<<"$out")"
 }
 
-# median_table PREFIX...: median sessions/s per (label, clients) for the labels given, from $RAW.
-median() {  # label clients [column] -> median of column (4: sessions/s, 5: WAL KB/session)
-    awk -v l="$1" -v c="$2" -v k="${3:-4}" '$1 == l && $2 == c { print $k }' "$RAW" | sort -g |
-        awk '{ v[n++] = $1 } END { if (!n) print "nan"; else if (n % 2) print v[(n - 1) / 2]; else print (v[n / 2 - 1] + v[n / 2]) / 2 }'
+# median_of [spread]: the median of the numbers on stdin ("nan" if none);
+# with "spread", "median (min..max)" to two decimals.
+median_of() {
+    sort -g | awk -v spread="${1:-}" '{ v[n++] = $1 } END { if (!n) { print "nan"; exit }
+        m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+        if (spread) printf "%.2f (%.2f..%.2f)", m, v[0], v[n - 1]; else print m }'
+}
+median() {  # label clients [column] -> median of column (4: sessions/s, 5: WAL KB/session) from $RAW
+    awk -v l="$1" -v c="$2" -v k="${3:-4}" '$1 == l && $2 == c { print $k }' "$RAW" | median_of
 }
 spread() {  # label clients -> "min..max"
     awk -v l="$1" -v c="$2" '$1 == l && $2 == c { if (!n++ || $4 < lo) lo = $4; if ($4 > hi) hi = $4 }
@@ -103,26 +108,23 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # the shared host moves both and cancels (a ratio of medians does not).
 round_ratio() {
     awk -v a="$1" -v b="$2" -v c="$3" '$2 == c && ($1 == a || $1 == b) { v[$1, $3] = $4; r[$3] = 1 }
-        END { for (k in r) if (((a, k) in v) && ((b, k) in v)) print v[a, k] / v[b, k] }' "$RAW" | sort -g |
-        awk '{ v[n++] = $1 } END { if (!n) { print "nan"; exit }
-               m = (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
-               printf "%.2f (%.2f..%.2f)", m, v[0], v[n - 1] }'
+        END { for (k in r) if (((a, k) in v) && ((b, k) in v)) print v[a, k] / v[b, k] }' "$RAW" | median_of spread
 }
 
 ###########################################################################
 # throughput DB SUFFIX DIR: the scripts DIR/{c,plpgsql,plain,floor}.sql, interleaved, at 1 and 2
 # clients; labels c$SUFFIX, plpgsql$SUFFIX, plain$SUFFIX, floor$SUFFIX; then the tables.
+VARIANTS=(c plpgsql plain floor)
 throughput() {
-    local db=$1 sfx=$2 dir=$3 c run v i vs mc mp ms
+    local db=$1 sfx=$2 dir=$3 c run v i mc mp ms
     new_db "$db"
     for c in 1 2; do
         # warm-up (not counted): plans, caches
-        for v in c plpgsql plain floor; do "$BIN/pgbench" -n -M "$MODE" -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
+        for v in "${VARIANTS[@]}"; do "$BIN/pgbench" -n -M "$MODE" -f "$dir/$v.sql" -c "$c" -j "$c" -T 3 "$db" >/dev/null 2>&1; done
         for run in $(seq 1 "$RUNS"); do
             # the order rotates from run to run, so no variant always follows the same one
-            vs=(c plpgsql plain floor)
-            for i in 0 1 2 3; do
-                v=${vs[$(( (i + run - 1) % 4 ))]}
+            for i in "${!VARIANTS[@]}"; do
+                v=${VARIANTS[$(( (i + run - 1) % ${#VARIANTS[@]} ))]}
                 bench "$v$sfx" "$db" "$dir/$v.sql" "$c" "$DURATION" "$run"
             done
         done
@@ -181,7 +183,7 @@ if has_phase throughput_tx; then
     echo "== phase 1b: the same lifecycle, one transaction per session (BEGIN; 12 statements; COMMIT)"
     echo "   -M $MODE, ${DURATION}s per run, $RUNS runs interleaved c, plpgsql, plain, floor (order rotated each run)"
     mkdir -p "$BENCH_DIR/tx"
-    for v in c plpgsql plain floor; do
+    for v in "${VARIANTS[@]}"; do
         awk '/^\\set|^--/ { print; next } !begun { print "BEGIN;"; begun = 1 } { print } END { print "COMMIT;" }' \
             "$HERE/$v.sql" > "$BENCH_DIR/tx/$v.sql"
     done
