@@ -1,6 +1,9 @@
 -- Rules that hold for direct SQL and ORMs too: a finished session row is
 -- immutable (C trigger, 55000), and malformed JSON in any JSON column is
 -- explained (table, column, line, column; 22P02) before the CHECK fires.
+\set ECHO none
+\i sql/regress_helpers.psql
+\set ECHO all
 SELECT orchestration_device_ensure('guard-host', device_id => 'DEV-G');
 SELECT orchestration_session_start('DEV-G', 'surveilr-transform-csv', '1', session_id => 'S-G');
 SELECT orchestration_session_finish('S-G') IS NOT NULL AS finished;

@@ -1,5 +1,8 @@
 -- Every error of the lifecycle functions: SQLSTATE, message, detail and hint.
 -- regress.err() (sql/setup.sql) shows what a client sees of an error.
+\set ECHO none
+\i sql/regress_helpers.psql
+\set ECHO all
 
 SELECT orchestration_device_ensure('err-host', device_id => 'DEV-E');
 SELECT orchestration_nature_ensure('err-nature', 'Error tests');

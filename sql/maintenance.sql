@@ -1,6 +1,9 @@
 -- Operations: backend tracking, abandoning stuck sessions, purging old ones,
 -- reporting views.  Sessions here are backdated, so the age filters pick
 -- them and leave the other suites' sessions alone.
+\set ECHO none
+\i sql/regress_helpers.psql
+\set ECHO all
 
 SELECT orchestration_device_ensure('maint-host', device_id => 'DEV-M');
 SELECT orchestration_nature_ensure('maint', 'Maintenance');

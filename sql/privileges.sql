@@ -2,6 +2,9 @@
 -- the session row lock taken in C checks the same privileges as the
 -- SELECT ... FOR SHARE it replaces, and where row-level security applies to
 -- the caller the lock is taken by that query, so the policies decide.
+\set ECHO none
+\i sql/regress_helpers.psql
+\set ECHO all
 SELECT orchestration_device_ensure('priv-host', device_id => 'DEV-PRIV');
 SELECT orchestration_session_start('DEV-PRIV', 'surveilr-transform-csv', '1', session_id => 'S-PRIV1');
 SELECT orchestration_session_start('DEV-PRIV', 'surveilr-transform-csv', '1', session_id => 'S-PRIV2');

@@ -13,10 +13,11 @@ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
 ORDER BY c.relname, a.attnum;
 
 -- Every constraint (primary keys, uniques, foreign keys with NO ACTION, CHECKs).
+-- NOT NULL is shown with the columns above: 18 also lists it here (contype 'n').
 SELECT conrelid::regclass AS table_name, conname, contype,
        pg_catalog.pg_get_constraintdef(oid) AS definition
 FROM pg_catalog.pg_constraint
-WHERE connamespace = 'public'::regnamespace
+WHERE connamespace = 'public'::regnamespace AND contype <> 'n'
 ORDER BY conrelid::regclass::text, conname;
 
 -- Every foreign key column is the leading column of an index.
@@ -43,7 +44,9 @@ GROUP BY c.oid, c.relname ORDER BY c.relname;
 SELECT pg_catalog.col_description('orchestration_session'::regclass, 8) AS args_json_comment;
 
 -- Functions: names, arguments, properties, comments; none is SECURITY DEFINER.
-SELECT p.proname, pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
+-- (14 and later print a procedure's arguments with IN, 13 without: IN is dropped.)
+SELECT p.proname,
+       pg_catalog.regexp_replace(pg_catalog.pg_get_function_arguments(p.oid), '(^|, )IN ', '\1', 'g') AS arguments,
        pg_catalog.pg_get_function_result(p.oid) AS result,
        p.provolatile, p.proisstrict, p.proparallel, p.prosecdef,
        pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL AS commented

@@ -1,6 +1,9 @@
 -- Nothing on the caller's search_path changes what the extension's functions do:
 -- shadowing tables, an always-true "=" operator and look-alike functions in a
 -- schema searched before pg_catalog and public.
+\set ECHO none
+\i sql/regress_helpers.psql
+\set ECHO all
 CREATE SCHEMA evil;
 CREATE TABLE evil.orchestration_session (LIKE public.orchestration_session);
 CREATE TABLE evil.orchestration_session_state (LIKE public.orchestration_session_state);

@@ -3,6 +3,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "mb/pg_wchar.h"

@@ -31,6 +31,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"

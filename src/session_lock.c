@@ -19,6 +19,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -80,7 +82,7 @@ LockSessionByQuery(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 static bool
 FindSessionRow(Relation rel, text *session_id, Snapshot snapshot, TupleTableSlot *slot)
 {
-	Oid			pk_oid = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk_oid = compat_RelationGetPrimaryKeyIndex(rel);
 	Relation	pk;
 	IndexScanDesc scan;
 	ScanKeyData key;
@@ -98,7 +100,7 @@ FindSessionRow(Relation rel, text *session_id, Snapshot snapshot, TupleTableSlot
 	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, pk->rd_opcintype[0],
 						   pk->rd_indcollation[0], get_opcode(eq_op),
 						   PointerGetDatum(session_id));
-	scan = index_beginscan(rel, pk, snapshot, 1, 0);
+	scan = compat_index_beginscan(rel, pk, snapshot, 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	index_endscan(scan);

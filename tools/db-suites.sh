@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# tools/db-suites.sh: every database suite against the running server that
+# the libpq environment (PGHOST, PGPORT, PGUSER) names, with the extension
+# installed into it (PG_CONFIG's major):
+#   - pg_regress: all suites together, then each suite alone in a database
+#     of its own (no suite may depend on another's leftovers)
+#   - isolation specs, with this major's tester; where its packages ship none
+#     (Debian's 13) they are SKIPPED here and tools/pg-matrix.sh runs them
+#     with the host's newer tester
+#   - the libpq application client, the pg_dump/pg_restore round trip,
+#     JSONTestSuite through json_valid() (SKIPPED when ../shared lacks it),
+#     the extension in a schema off the search_path, the session benchmark's
+#     scripts and its PL/pgSQL baseline
+# Prints one line per suite ("ok", "FAILED", "SKIPPED: why") and a summary;
+# exits non-zero if any suite failed.  tools/test-major.sh runs it in a
+# throwaway cluster.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+results=()
+failed=0
+# "[suite] name  result" lines: tools/pg-matrix.sh collects them into its summary
+record() { results+=("$(printf '[suite] %-52s %s' "$1" "$2")"); }
+
+run_suite() {
+    local name=$1; shift
+    say "$name"
+    if "$@"; then record "$name" ok; else record "$name" FAILED; failed=1; fi
+}
+
+show_diffs() { cat regression.diffs test/isolation/regression.diffs 2>/dev/null || true; }
+
+regress_all() {
+    rm -f regression.diffs
+    make -s installcheck ISOLATION= PG_CONFIG="$PG_CONFIG" || { show_diffs; return 1; }
+}
+
+# Each suite alone, in a fresh database with only CREATE EXTENSION done.
+regress_each_alone() {
+    local suites s status=0
+    suites=$(make -s --no-print-directory print-REGRESS PG_CONFIG="$PG_CONFIG")
+    for s in $suites; do
+        rm -f regression.diffs
+        if make -s installcheck ISOLATION= REGRESS="$s" PG_CONFIG="$PG_CONFIG" >/dev/null 2>&1; then
+            echo "alone: $s ok"
+        else
+            echo "alone: $s FAILED"; show_diffs; status=1
+        fi
+    done
+    return $status
+}
+
+isolation() {
+    rm -f test/isolation/regression.diffs
+    make -s installcheck REGRESS= PG_CONFIG="$PG_CONFIG" || { show_diffs; return 1; }
+}
+
+run_suite "pg_regress suites" regress_all
+run_suite "pg_regress, each suite alone" regress_each_alone
+if [ -n "$(isolation_tester)" ]; then
+    run_suite "isolation specs" isolation
+else
+    record "isolation specs" "SKIPPED: PostgreSQL $PG_MAJOR's packages ship no pg_isolation_regress (tools/pg-matrix.sh runs them with the host's tester)"
+fi
+make -s test/libpq_client PG_CONFIG="$PG_CONFIG"
+run_suite "libpq application client" test/libpq_client
+run_suite "pg_dump / pg_restore round trip" test/dump_roundtrip.sh
+if [ -d "$REPO_ROOT/../shared/jsontestsuite/test_parsing" ] || [ -n "${JSONTESTSUITE:-}" ]; then
+    run_suite "JSONTestSuite through json_valid()" test/jsontestsuite_db.sh
+else
+    record "JSONTestSuite through json_valid()" "SKIPPED: ../shared/jsontestsuite is not beside this clone"
+fi
+run_suite "the extension in a schema off the search_path" test/extension_schema.sh
+run_suite "session benchmark scripts, PL/pgSQL baseline" test/bench_scripts.sh
+
+printf '\n==> database suites on PostgreSQL %s\n' "$("$PG_CONFIG" --version | sed 's/^PostgreSQL //')"
+printf '    %s\n' "${results[@]}"
+exit $failed
