@@ -19,12 +19,14 @@ OBJS        = src/orchestration_session.o \
               src/spi_plans.o \
               src/session.o \
               src/session_lock.o \
-              src/finished_guard.o \
+              src/family.o \
+              src/history_guard.o \
               src/maintenance.o
-DATA        = orchestration_session--1.0.sql
+DATA        = orchestration_session--1.0.sql orchestration_session--1.1.sql \
+              orchestration_session--1.0--1.1.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
-REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards privileges search_path seeds
+REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views search_path seeds
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
 ISOLATION      = finish_race transition_chain abandon_race
@@ -46,7 +48,10 @@ WARNING_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initiali
 ifdef WERROR
 WARNING_CFLAGS += -Werror
 endif
-PG_CFLAGS += $(WARNING_CFLAGS)
+# Only the fmgr entry points and the module magic are exported (src/pg_compat.h
+# marks them); every other symbol stays inside the library, so it cannot clash
+# with another loaded module.
+PG_CFLAGS += $(WARNING_CFLAGS) -fvisibility=hidden
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -12,11 +12,15 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/detoast.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "json_fmgr.h"
@@ -84,6 +88,19 @@ orchestration_json_columns_check(PG_FUNCTION_ARGS)
 					 errmsg("column \"%s\" named by trigger \"%s\" does not exist in table \"%s\"",
 							column, trigger->tgname, RelationGetRelationName(rel)),
 					 errhint("Pass existing text column names as the trigger's arguments.")));
+		/* Read only what is text underneath: any other type would be misread. */
+		{
+			Oid			type = getBaseType(TupleDescAttr(tupdesc, attnum - 1)->atttypid);
+
+			if (type != TEXTOID && type != VARCHAROID)
+				ereport(ERROR,
+						(errcode(ERRCODE_TRIGGERED_ACTION_EXCEPTION),
+						 errmsg("column \"%s\" named by trigger \"%s\" of table \"%s\" is of type %s, not text",
+								column, trigger->tgname, RelationGetRelationName(rel),
+								format_type_be(TupleDescAttr(tupdesc, attnum - 1)->atttypid)),
+						 errhint("Name only text or varchar columns as the trigger's arguments."),
+						 errtablecol(rel, attnum)));
+		}
 
 		value = heap_getattr(newtuple, attnum, tupdesc, &isnull);
 		if (isnull)

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -211,7 +213,14 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 		if (isnull)
 			break;				/* no (unlocked) session left to purge */
 		for (int i = 0; i < (int) lengthof(purge_steps); i++)
-			deleted = RunPlan(fcinfo, purge_steps[i], &batch, NULL, false);
+		{
+			/* Backend rows as their owner (writers may not delete them); history in purge mode. */
+			if (purge_steps[i] == PLAN_PURGE_BACKENDS)
+				deleted = RunPlanAsOwner(fcinfo, purge_steps[i], &batch, NULL, FAMILY_BACKEND);
+			else
+				deleted = RunTrustedPlan(fcinfo, purge_steps[i], &batch, NULL, false,
+										 FAMILY_SESSION, NULL, true);
+		}
 		total += (int64) deleted;
 		batches++;
 	}

@@ -40,6 +40,7 @@
 #include "utils/timestamp.h"
 
 #include "args.h"
+#include "family.h"
 #include "ids.h"
 #include "session.h"
 #include "session_lock.h"
@@ -89,6 +90,38 @@ ReportFinished(text *session_id, const char *action, TimestampTz finished_at)
 					action, Str(session_id)),
 			 errdetail("The session finished at %s.", timestamptz_to_str(finished_at)),
 			 errhint("Record further work in a new session (orchestration_session_start()).")));
+}
+
+/*
+ * What a statement that should have written one row reports when it wrote
+ * none, or wrote it under another id: a user's trigger or rule on the table
+ * skipped or changed it (27000, never a retry that cannot succeed).
+ */
+static void
+ReportSkippedRow(FamilyTable table)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+			 errmsg("the row for table \"%s\" was not written: a trigger or rule on the table skipped it",
+					FamilyTableName(table)),
+			 errdetail("A BEFORE trigger returned NULL, or a DO INSTEAD rule replaced the INSERT."),
+			 errhint("Let the triggers and rules on the extension's tables keep the rows the lifecycle functions write.")));
+}
+
+/* Row 0, column col of the last result is the id written: 27000 if a trigger changed it. */
+static void
+CheckWrittenId(FamilyTable table, int col, text *expected)
+{
+	bool		isnull;
+	Datum		value = ResultDatum(col, &isnull);
+
+	if (isnull || !TextEqual(DatumGetTextPP(value), expected))
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+				 errmsg("the row for table \"%s\" was written under another id: a trigger changed \"%s\"",
+						FamilyTableName(table), Str(expected)),
+				 errdetail("The row was stored with id \"%s\".", isnull ? "NULL" : TextDatumGetCString(value)),
+				 errhint("Let the triggers on the extension's tables keep the ids the lifecycle functions write.")));
 }
 
 /*
@@ -143,24 +176,28 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
  * and parent exec given (if any) belong to the session.  When it inserts
  * nothing, CheckChildOfSession() says which does not (23503); if both do
  * after all (rows committed after this transaction's snapshot), the insert
- * is tried once more with a fresh snapshot.
+ * is tried once more with a fresh snapshot, and nothing inserted then means
+ * a user's trigger or rule skipped the row (27000).  The history guard
+ * trigger trusts the row (its session is locked and open): no second check.
  */
 static void
 InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
-					  const char *nulls, text *session_id, text *entry_id,
-					  text *parent_exec_id, const char *action)
+					  const char *nulls, FamilyTable table, text *id, text *session_id,
+					  text *entry_id, text *parent_exec_id, const char *action)
 {
 	LockOpenSession(fcinfo, session_id, false, action);
-	if (RunPlan(fcinfo, plan, values, nulls, false) > 0)
-		return;
-	if (entry_id)
-		CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
-							entry_id, session_id);
-	if (parent_exec_id)
-		CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
-							parent_exec_id, session_id);
-	if (RunPlan(fcinfo, plan, values, nulls, true) == 0)
-		elog(ERROR, "could not insert into open orchestration session \"%s\"", Str(session_id));
+	if (RunTrustedPlan(fcinfo, plan, values, nulls, false, table, session_id, false) == 0)
+	{
+		if (entry_id)
+			CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+								entry_id, session_id);
+		if (parent_exec_id)
+			CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
+								parent_exec_id, session_id);
+		if (RunTrustedPlan(fcinfo, plan, values, nulls, true, table, session_id, false) == 0)
+			ReportSkippedRow(table);
+	}
+	CheckWrittenId(table, 1, id);
 }
 
 /*
@@ -184,14 +221,16 @@ AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
 	NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
 	bool		isnull;
 
-	if (RunPlan(fcinfo, PLAN_STATE_APPEND, ins, ins_nulls, true) != 1)
+	if (RunTrustedPlan(fcinfo, PLAN_STATE_APPEND, ins, ins_nulls, true,
+					   FAMILY_STATE, session_id, false) != 1)
 	{
-		/* Nothing appended: the entry given is not the session's (23503). */
+		/* Nothing appended: the entry given is not the session's (23503), or a trigger skipped it. */
 		if (entry_id)
 			CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 								entry_id, session_id);
-		elog(ERROR, "could not append a transition to orchestration session \"%s\"", Str(session_id));
+		ReportSkippedRow(FAMILY_STATE);
 	}
+	CheckWrittenId(FAMILY_STATE, 2, state_id);
 	return DatumGetTimestampTz(ResultDatum(1, &isnull));
 }
 
@@ -211,7 +250,10 @@ IdOrNew(FunctionCallInfo fcinfo, int argno)
 /*
  * INSERT ... ON CONFLICT DO NOTHING waits for a concurrent inserter of the
  * same (name, state, boundary); if that one commits, our insert does nothing
- * and the row is read back with a fresh snapshot.
+ * and the row is read back with a fresh snapshot.  Nothing inserted and
+ * nothing found, twice: a user's trigger or rule skips the row (27000); once:
+ * the device was deleted meanwhile (40001, a retry succeeds).  A device_id
+ * given by the caller must be the existing device's (23505 otherwise).
  */
 Datum
 orchestration_device_ensure(PG_FUNCTION_ARGS)
@@ -221,7 +263,8 @@ orchestration_device_ensure(PG_FUNCTION_ARGS)
 	text	   *boundary = RequiredText(fcinfo, 2);
 	text	   *sysinfo = OptionalJson(fcinfo, 3);
 	text	   *elaboration = OptionalJson(fcinfo, 4);
-	text	   *device_id = IdOrNew(fcinfo, 5);
+	text	   *given_id = OptionalId(fcinfo, 5);
+	text	   *device_id = given_id ? given_id : NewUlidText();
 	Datum		ins[6] = {PointerGetDatum(device_id), PointerGetDatum(name), PointerGetDatum(state),
 	PointerGetDatum(boundary), TEXT_DATUM(sysinfo), TEXT_DATUM(elaboration)};
 	char		ins_nulls[6] = {' ', ' ', ' ', ' ', NULL_FLAG(sysinfo), NULL_FLAG(elaboration)};
@@ -230,19 +273,54 @@ orchestration_device_ensure(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	ConnectSpi(fcinfo);
-	if (RunPlan(fcinfo, PLAN_DEVICE_INSERT, ins, ins_nulls, false) == 0)
+	for (int attempt = 0;; attempt++)
 	{
-		if (RunPlan(fcinfo, PLAN_DEVICE_FIND, find, NULL, true) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("device \"%s\" was removed while it was being ensured", Str(name)),
-					 errhint("Retry the transaction.")));
-		result = DatumGetTextPP(ResultDatum(1, &isnull));
+		if (RunPlan(fcinfo, PLAN_DEVICE_INSERT, ins, ins_nulls, false) > 0)
+		{
+			CheckWrittenId(FAMILY_DEVICE, 1, device_id);
+			break;
+		}
+		if (RunPlan(fcinfo, PLAN_DEVICE_FIND, find, NULL, true) > 0)
+		{
+			result = DatumGetTextPP(ResultDatum(1, &isnull));
+			if (given_id && !TextEqual(result, given_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNIQUE_VIOLATION),
+						 errmsg("device \"%s\" already exists with device_id \"%s\"",
+								Str(name), Str(result)),
+						 errdetail("The device_id asked for was \"%s\".", Str(given_id)),
+						 errhint("Omit device_id to get the existing device's id, or pass that id.")));
+			break;
+		}
+		if (attempt > 0)
+			ReportSkippedRow(FAMILY_DEVICE);
+		/* Deleted after our insert saw it: once more, then it must be a trigger. */
 	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(result);
 }
 
+/* The label of an existing nature must be the one asked for (23505 otherwise). */
+static void
+CheckNatureLabel(text *nature_id, text *nature)
+{
+	bool		isnull;
+	text	   *existing = DatumGetTextPP(ResultDatum(1, &isnull));
+
+	if (!TextEqual(existing, nature))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("orchestration nature \"%s\" already exists with label \"%s\"",
+						Str(nature_id), Str(existing)),
+				 errdetail("The label asked for was \"%s\".", Str(nature)),
+				 errhint("Pass the existing label, or choose another nature_id.")));
+}
+
+/*
+ * An existing nature is looked up first: the INSERT runs only for a new one
+ * (a pristine seed nature is never relabelled by an ensure).  Nothing
+ * inserted and nothing found, twice: a trigger or rule skips it (27000).
+ */
 Datum
 orchestration_nature_ensure(PG_FUNCTION_ARGS)
 {
@@ -252,26 +330,22 @@ orchestration_nature_ensure(PG_FUNCTION_ARGS)
 	Datum		ins[3] = {PointerGetDatum(nature_id), PointerGetDatum(nature), TEXT_DATUM(elaboration)};
 	char		ins_nulls[3] = {' ', ' ', NULL_FLAG(elaboration)};
 	Datum		find[1] = {PointerGetDatum(nature_id)};
-	bool		isnull;
 
 	ConnectSpi(fcinfo);
-	if (RunPlan(fcinfo, PLAN_NATURE_INSERT, ins, ins_nulls, false) == 0)
+	for (int attempt = 0;; attempt++)
 	{
-		text	   *existing;
-
-		if (RunPlan(fcinfo, PLAN_NATURE_FIND, find, NULL, true) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("orchestration nature \"%s\" was removed while it was being ensured", Str(nature_id)),
-					 errhint("Retry the transaction.")));
-		existing = DatumGetTextPP(ResultDatum(1, &isnull));
-		if (!TextEqual(existing, nature))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("orchestration nature \"%s\" already exists with label \"%s\"",
-							Str(nature_id), Str(existing)),
-					 errdetail("The label asked for was \"%s\".", Str(nature)),
-					 errhint("Pass the existing label, or choose another nature_id.")));
+		if (RunPlan(fcinfo, PLAN_NATURE_FIND, find, NULL, true) > 0)
+		{
+			CheckNatureLabel(nature_id, nature);
+			break;
+		}
+		if (RunPlan(fcinfo, PLAN_NATURE_INSERT, ins, ins_nulls, false) > 0)
+		{
+			CheckWrittenId(FAMILY_NATURE, 1, nature_id);
+			break;
+		}
+		if (attempt > 0)
+			ReportSkippedRow(FAMILY_NATURE);
 	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(nature_id);
@@ -291,12 +365,12 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 	text	   *elaboration = OptionalJson(fcinfo, 4);
 	text	   *session_id = IdOrNew(fcinfo, 5);
 	Datum		parents[2] = {PointerGetDatum(device_id), PointerGetDatum(nature_id)};
-	Datum		ins[9] = {PointerGetDatum(session_id), PointerGetDatum(device_id),
+	Datum		ins[7] = {PointerGetDatum(session_id), PointerGetDatum(device_id),
 		PointerGetDatum(nature_id), PointerGetDatum(version),
-		TimestampTzGetDatum(GetCurrentTimestamp()), TEXT_DATUM(elaboration), TEXT_DATUM(args_json),
-	Int32GetDatum(MyProcPid), TimestampTzGetDatum(MyStartTimestamp)};
-	char		ins_nulls[9] = {' ', ' ', ' ', ' ', ' ', NULL_FLAG(elaboration), NULL_FLAG(args_json),
-	' ', ' '};
+	TimestampTzGetDatum(GetCurrentTimestamp()), TEXT_DATUM(elaboration), TEXT_DATUM(args_json)};
+	char		ins_nulls[7] = {' ', ' ', ' ', ' ', ' ', NULL_FLAG(elaboration), NULL_FLAG(args_json)};
+	Datum		backend[3] = {PointerGetDatum(session_id), Int32GetDatum(MyProcPid),
+	TimestampTzGetDatum(MyStartTimestamp)};
 	bool		isnull;
 
 	ConnectSpi(fcinfo);
@@ -316,8 +390,12 @@ orchestration_session_start(PG_FUNCTION_ARGS)
 					 errhint("Create it with orchestration_nature_ensure(nature_id, nature).")));
 		/* Parents committed after this transaction's snapshot: look again with a fresh one. */
 		if (RunPlan(fcinfo, PLAN_SESSION_INSERT, ins, ins_nulls, true) == 0)
-			elog(ERROR, "could not start orchestration session \"%s\"", Str(session_id));
+			ReportSkippedRow(FAMILY_SESSION);
 	}
+	CheckWrittenId(FAMILY_SESSION, 1, session_id);
+	/* The backend row, as the table's owner: no caller can write or forge one. */
+	if (RunPlanAsOwner(fcinfo, PLAN_BACKEND_INSERT, backend, NULL, FAMILY_BACKEND) != 1)
+		ReportSkippedRow(FAMILY_BACKEND);
 	FinishSpi();
 	PG_RETURN_TEXT_P(session_id);
 }
@@ -335,8 +413,8 @@ orchestration_session_add_entry(PG_FUNCTION_ARGS)
 	char		ins_nulls[5] = {' ', ' ', ' ', NULL_FLAG(table_name), NULL_FLAG(elaboration)};
 
 	ConnectSpi(fcinfo);
-	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, session_id, NULL, NULL,
-						  "add an entry to");
+	InsertIntoOpenSession(fcinfo, PLAN_ENTRY_INSERT, ins, ins_nulls, FAMILY_ENTRY, entry_id,
+						  session_id, NULL, NULL, "add an entry to");
 	FinishSpi();
 	PG_RETURN_TEXT_P(entry_id);
 }
@@ -390,8 +468,8 @@ orchestration_session_record_exec(PG_FUNCTION_ARGS)
 	NULL_FLAG(narrative_md), NULL_FLAG(elaboration)};
 
 	ConnectSpi(fcinfo);
-	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, session_id, entry_id,
-						  parent_exec_id, "record an execution in");
+	InsertIntoOpenSession(fcinfo, PLAN_EXEC_INSERT, ins, ins_nulls, FAMILY_EXEC, exec_id,
+						  session_id, entry_id, parent_exec_id, "record an execution in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(exec_id);
 }
@@ -419,8 +497,8 @@ orchestration_session_raise_issue(PG_FUNCTION_ARGS)
 	NULL_FLAG(elaboration)};
 
 	ConnectSpi(fcinfo);
-	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, session_id, entry_id, NULL,
-						  "raise an issue in");
+	InsertIntoOpenSession(fcinfo, PLAN_ISSUE_INSERT, ins, ins_nulls, FAMILY_ISSUE, issue_id,
+						  session_id, entry_id, NULL, "raise an issue in");
 	FinishSpi();
 	PG_RETURN_TEXT_P(issue_id);
 }
@@ -461,7 +539,10 @@ orchestration_session_append_log(PG_FUNCTION_ARGS)
 		NULL_FLAG(elaboration)};
 
 		/* Fresh snapshot: the numbering sees lines committed by the previous lock holder. */
-		RunPlan(fcinfo, PLAN_LOG_APPEND, ins, ins_nulls, true);
+		if (RunTrustedPlan(fcinfo, PLAN_LOG_APPEND, ins, ins_nulls, true, FAMILY_LOG, exec_id,
+						   false) == 0)
+			ReportSkippedRow(FAMILY_LOG);
+		CheckWrittenId(FAMILY_LOG, 1, log_id);
 	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(log_id);

@@ -37,12 +37,11 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
+#include "executor/spi.h"
+
+#include "family.h"
 #include "session_lock.h"
 #include "spi_plans.h"
-
-#define SESSION_TABLE	"orchestration_session"
-#define ID_COLUMN		"orchestration_session_id"
-#define FINISHED_COLUMN	"orch_finished_at"
 
 static void
 CheckLockPrivileges(Relation rel, AttrNumber id_att, AttrNumber finished_att)
@@ -59,7 +58,10 @@ CheckLockPrivileges(Relation rel, AttrNumber id_att, AttrNumber finished_att)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(rel));
 }
 
-/* The same lock taken by the query (the row-level security path). */
+/*
+ * The same lock taken by the query (the row-level security path).  Its own
+ * SPI connection: the guard triggers call this without one.
+ */
 static SessionState
 LockSessionByQuery(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 				   TimestampTz *finished_at)
@@ -67,30 +69,36 @@ LockSessionByQuery(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 	Datum		values[1] = {PointerGetDatum(session_id)};
 	bool		isnull;
 	Datum		value;
+	SessionState state;
 
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
 	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
 				values, NULL, false) == 0)
-		return SESSION_MISSING;
-	value = ResultDatum(1, &isnull);
-	if (isnull)
-		return SESSION_OPEN;
-	*finished_at = DatumGetTimestampTz(value);
-	return SESSION_FINISHED;
+		state = SESSION_MISSING;
+	else
+	{
+		value = ResultDatum(1, &isnull);
+		state = isnull ? SESSION_OPEN : SESSION_FINISHED;
+		if (!isnull)
+			*finished_at = DatumGetTimestampTz(value);
+	}
+	FinishSpi();
+	return state;
 }
 
 /* Finds the session's row visible to snapshot through the primary key; false if none. */
 static bool
-FindSessionRow(Relation rel, text *session_id, Snapshot snapshot, TupleTableSlot *slot)
+FindSessionRow(Relation rel, Oid pk_oid, text *session_id, Snapshot snapshot,
+			   TupleTableSlot *slot)
 {
-	Oid			pk_oid = compat_RelationGetPrimaryKeyIndex(rel);
 	Relation	pk;
 	IndexScanDesc scan;
 	ScanKeyData key;
 	Oid			eq_op;
 	bool		found;
 
-	if (!OidIsValid(pk_oid))
-		elog(ERROR, "table \"%s\" has no primary key", RelationGetRelationName(rel));
+	/* family.c checked that pk_oid is a one-column btree with text_ops. */
 	pk = index_open(pk_oid, AccessShareLock);
 	eq_op = get_opfamily_member(pk->rd_opfamily[0], pk->rd_opcintype[0],
 								pk->rd_opcintype[0], BTEqualStrategyNumber);
@@ -112,10 +120,11 @@ SessionState
 LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 			TimestampTz *finished_at)
 {
-	Oid			relid = get_relname_relid(SESSION_TABLE, ExtensionNamespace(fcinfo));
+	const Family *family = FamilyEnter(fcinfo, 0);
+	Oid			relid = family->relids[FAMILY_SESSION];
 	Relation	rel;
-	AttrNumber	id_att;
-	AttrNumber	finished_att;
+	AttrNumber	id_att = family->session_id_att;
+	AttrNumber	finished_att = family->session_finished_att;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	TM_Result	result;
@@ -123,23 +132,17 @@ LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 	SessionState state = SESSION_MISSING;
 	bool		xact_snapshot = IsolationUsesXactSnapshot();
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "table \"%s\" of extension orchestration_session is missing", SESSION_TABLE);
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		return LockSessionByQuery(fcinfo, session_id, exclusive, finished_at);
 
 	/* The lock a SELECT ... FOR SHARE / FOR UPDATE takes on the table. */
 	rel = table_open(relid, RowShareLock);
-	id_att = get_attnum(relid, ID_COLUMN);
-	finished_att = get_attnum(relid, FINISHED_COLUMN);
-	if (id_att == InvalidAttrNumber || finished_att == InvalidAttrNumber)
-		elog(ERROR, "columns of \"%s\" are missing", SESSION_TABLE);
 	CheckLockPrivileges(rel, id_att, finished_att);
 
 	/* What a new statement would see: the transaction's snapshot or a fresh one. */
 	snapshot = RegisterSnapshot(xact_snapshot ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
-	if (FindSessionRow(rel, session_id, snapshot, slot))
+	if (FindSessionRow(rel, family->session_pkey, session_id, snapshot, slot))
 	{
 		ItemPointerData tid = slot->tts_tid;
 

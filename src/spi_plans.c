@@ -2,14 +2,18 @@
  * spi_plans.c: prepared, schema-qualified SQL of the lifecycle functions.
  *
  * The statements are written with @S@ standing for the extension's schema,
- * which is the namespace of the calling C function (the extension is not
- * relocatable, so it is where its tables are).  Plans are prepared on first
- * use and kept for the life of the backend; if the extension is dropped and
- * created again in another schema, the cache notices and starts over.
+ * whose current name comes from the family (family.c: the tables found
+ * through the extension and checked).  Plans are prepared on first use and
+ * kept for the life of the backend; when the family changes (the schema is
+ * renamed, the extension re-created), every plan is prepared again with the
+ * new names, so a plan never follows an old schema name.
  */
 #include "postgres.h"
 
+#include "pg_compat.h"
+
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -17,6 +21,7 @@
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
+#include "family.h"
 #include "spi_plans.h"
 
 #define MAX_PLAN_ARGS 16
@@ -62,10 +67,10 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
 		"INSERT INTO @S@.device (device_id, name, state, boundary, state_sysinfo, elaboration)"
 		" VALUES ($1, $2, $3, $4, $5, $6)"
-		" ON CONFLICT (name, state, boundary) DO NOTHING RETURNING device_id",
+		" ON CONFLICT (name, state, boundary) DO NOTHING RETURNING device_id::pg_catalog.text",
 		6, {T, T, T, T, T, T}},
 	[PLAN_DEVICE_FIND] = {
-		"SELECT device_id FROM @S@.device WHERE name OPERATOR(pg_catalog.=) $1"
+		"SELECT device_id::pg_catalog.text FROM @S@.device WHERE name OPERATOR(pg_catalog.=) $1"
 		" AND state OPERATOR(pg_catalog.=) $2 AND boundary OPERATOR(pg_catalog.=) $3",
 		3, {T, T, T}},
 	[PLAN_NATURE_INSERT] = {
@@ -85,20 +90,25 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		2, {T, T}},
 	/*
 	 * The session, only when both parents exist (nothing inserted otherwise:
-	 * PLAN_START_CHECK says which is missing), and the backend that runs it
-	 * (for orchestration_session_abandon).
+	 * PLAN_START_CHECK says which is missing).
 	 */
 	[PLAN_SESSION_INSERT] = {
-		"WITH s AS (INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
+		"INSERT INTO @S@.orchestration_session (orchestration_session_id, device_id,"
 		" orchestration_nature_id, version, orch_started_at, elaboration, args_json)"
 		" SELECT $1, $2, $3, $4, $5, $6, $7"
 		" WHERE EXISTS (SELECT 1 FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $2)"
 		" AND EXISTS (SELECT 1 FROM @S@.orchestration_nature"
 		"             WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $3)"
-		" RETURNING orchestration_session_id)"
-		" INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
-		" SELECT orchestration_session_id, $8, $9 FROM s",
-		9, {T, T, T, T, TS, T, T, I, TS}},
+		" RETURNING orchestration_session_id::pg_catalog.text",
+		7, {T, T, T, T, TS, T, T}},
+	/*
+	 * The backend that runs a new session (for orchestration_session_abandon);
+	 * run as the table's owner (RunPlanAsOwner): writers may not write it.
+	 */
+	[PLAN_BACKEND_INSERT] = {
+		"INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
+		" VALUES ($1, $2, $3)",
+		3, {T, I, TS}},
 	/* Lock and check a session: shared for children (error path), exclusive for transitions. */
 	[PLAN_SESSION_LOCK_SHARE] = {
 		"SELECT orch_finished_at FROM @S@.orchestration_session"
@@ -125,10 +135,11 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_ENTRY_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_entry (orchestration_session_entry_id, session_id,"
 		" ingest_src, ingest_table_name, elaboration)"
-		" VALUES ($1, $2, $3, $4, $5)",
+		" VALUES ($1, $2, $3, $4, $5)"
+		" RETURNING orchestration_session_entry_id::pg_catalog.text",
 		5, {T, T, T, T, T}},
 	[PLAN_ENTRY_SESSION] = {
-		"SELECT session_id FROM @S@.orchestration_session_entry"
+		"SELECT session_id::pg_catalog.text FROM @S@.orchestration_session_entry"
 		" WHERE orchestration_session_entry_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
 	/*
@@ -150,11 +161,20 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"   WHERE session_id OPERATOR(pg_catalog.=) $2"
 		"   ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1) l ON true"
 		" WHERE" OWN_ENTRY("$3", "$2")
-		" RETURNING transitioned_at",
+		" RETURNING transitioned_at, orchestration_session_state_id::pg_catalog.text",
 		8, {T, T, T, T, T, T, TS, T}},
 	[PLAN_EXEC_SESSION] = {
-		"SELECT session_id FROM @S@.orchestration_session_exec"
+		"SELECT session_id::pg_catalog.text FROM @S@.orchestration_session_exec"
 		" WHERE orchestration_session_exec_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_ISSUE_SESSION] = {
+		"SELECT session_id::pg_catalog.text FROM @S@.orchestration_session_issue"
+		" WHERE orchestration_session_issue_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	/* Whether the caller sees the session (run as the caller: row-level security applies). */
+	[PLAN_SESSION_VISIBLE] = {
+		"SELECT 1 FROM @S@.orchestration_session"
+		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
 	[PLAN_EXEC_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_exec (orchestration_session_exec_id, exec_nature,"
@@ -162,18 +182,20 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" exec_status, input_text, exec_error_text, output_text, output_nature, narrative_md,"
 		" elaboration)"
 		" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
-		" WHERE" OWN_ENTRY("$4", "$3") " AND" OWN_EXEC("$5", "$3"),
+		" WHERE" OWN_ENTRY("$4", "$3") " AND" OWN_EXEC("$5", "$3")
+		" RETURNING orchestration_session_exec_id::pg_catalog.text",
 		15, {T, T, T, T, T, T, T, T, I, T, T, T, T, T, T}},
 	[PLAN_ISSUE_INSERT] = {
 		"INSERT INTO @S@.orchestration_session_issue (orchestration_session_issue_id, session_id,"
 		" session_entry_id, issue_type, issue_message, issue_row, issue_column, invalid_value,"
 		" remediation, elaboration)"
 		" SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10"
-		" WHERE" OWN_ENTRY("$3", "$2"),
+		" WHERE" OWN_ENTRY("$3", "$2")
+		" RETURNING orchestration_session_issue_id",
 		10, {T, T, T, T, T, I, T, T, T, T}},
 	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
 	[PLAN_LOG_LOCK_EXEC] = {
-		"SELECT s.orchestration_session_id, s.orch_finished_at"
+		"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at"
 		" FROM @S@.orchestration_session_exec e"
 		" JOIN @S@.orchestration_session s"
 		"   ON s.orchestration_session_id OPERATOR(pg_catalog.=) e.session_id"
@@ -186,7 +208,8 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" parent_exec_id, content, sibling_order, elaboration)"
 		" SELECT $1, $2, $3, $4, COALESCE($5, (SELECT COALESCE(pg_catalog.max(sibling_order), 0)"
 		"   OPERATOR(pg_catalog.+) 1 FROM @S@.orchestration_session_log"
-		"   WHERE parent_exec_id OPERATOR(pg_catalog.=) $3)), $6",
+		"   WHERE parent_exec_id OPERATOR(pg_catalog.=) $3)), $6"
+		" RETURNING orchestration_session_log_id",
 		6, {T, T, T, T, I, T}},
 
 	/*
@@ -266,7 +289,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 #undef B
 #undef TA
 
-static Oid	cached_namespace = InvalidOid;
+static uint32 plans_generation = 0;
 static SPIPlanPtr plans[NUM_PLANS];
 
 /* The statement's text with @S@ replaced by the quoted schema name. */
@@ -287,18 +310,12 @@ PlanText(const char *sql, const char *schema)
 	return buf.data;
 }
 
-Oid
-ExtensionNamespace(FunctionCallInfo fcinfo)
-{
-	return get_func_namespace(fcinfo->flinfo->fn_oid);
-}
-
 static SPIPlanPtr
 GetPlan(FunctionCallInfo fcinfo, PlanId id)
 {
-	Oid			namespace = ExtensionNamespace(fcinfo);
+	const Family *family = FamilyEnter(fcinfo, 0);
 
-	if (namespace != cached_namespace)
+	if (family->generation != plans_generation)
 	{
 		for (int i = 0; i < NUM_PLANS; i++)
 		{
@@ -306,19 +323,15 @@ GetPlan(FunctionCallInfo fcinfo, PlanId id)
 				SPI_freeplan(plans[i]);
 			plans[i] = NULL;
 		}
-		cached_namespace = namespace;
+		plans_generation = family->generation;
 	}
 
 	if (plans[id] == NULL)
 	{
 		const PlanDef *def = &plan_defs[id];
-		char	   *schema = get_namespace_name(namespace);
-		char	   *sql;
+		char	   *sql = PlanText(def->sql, quote_identifier(family->namespace_name));
 		SPIPlanPtr	plan;
 
-		if (schema == NULL)
-			elog(ERROR, "cache lookup failed for namespace %u", namespace);
-		sql = PlanText(def->sql, quote_identifier(schema));
 		plan = SPI_prepare(sql, def->nargs, (Oid *) def->argtypes);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
@@ -331,22 +344,14 @@ GetPlan(FunctionCallInfo fcinfo, PlanId id)
 	return plans[id];
 }
 
-void
+const Family *
 ConnectSpi(FunctionCallInfo fcinfo)
 {
-	/*
-	 * Every caller writes.  Refuse up front in a read-only transaction (or on
-	 * a hot standby), with the function's name, rather than half-way through
-	 * (a row lock is written before any INSERT would be refused).
-	 */
-	if (XactReadOnly)
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot execute %s() in a read-only transaction",
-						get_func_name(fcinfo->flinfo->fn_oid)),
-				 errhint("Call it in a read-write transaction on the primary server.")));
+	const Family *family = FamilyEnter(fcinfo, FAMILY_WRITES);
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	return family;
 }
 
 void
@@ -371,6 +376,44 @@ RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	return SPI_processed;
+}
+
+uint64
+RunTrustedPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
+			   bool fresh_snapshot, FamilyTable table, text *key, bool purge)
+{
+	TrustedWrite saved = trusted_write;
+	uint64		processed;
+
+	trusted_write.relid = FamilyEnter(fcinfo, 0)->relids[table];
+	trusted_write.key = key;
+	trusted_write.purge = purge;
+	PG_TRY();
+	{
+		processed = RunPlan(fcinfo, id, values, nulls, fresh_snapshot);
+	}
+	PG_FINALLY();
+	{
+		trusted_write = saved;
+	}
+	PG_END_TRY();
+	return processed;
+}
+
+uint64
+RunPlanAsOwner(FunctionCallInfo fcinfo, PlanId id, Datum *values, const char *nulls,
+			   FamilyTable table)
+{
+	Oid			saved_user;
+	int			saved_sec;
+	uint64		processed;
+
+	GetUserIdAndSecContext(&saved_user, &saved_sec);
+	SetUserIdAndSecContext(FamilyTableOwner(FamilyEnter(fcinfo, 0), table),
+						   saved_sec | SECURITY_LOCAL_USERID_CHANGE);
+	processed = RunPlan(fcinfo, id, values, nulls, false);
+	SetUserIdAndSecContext(saved_user, saved_sec);
+	return processed;
 }
 
 Datum

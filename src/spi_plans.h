@@ -12,6 +12,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "family.h"
+
 typedef enum PlanId
 {
 	PLAN_DEVICE_INSERT,
@@ -20,6 +22,7 @@ typedef enum PlanId
 	PLAN_NATURE_FIND,
 	PLAN_START_CHECK,
 	PLAN_SESSION_INSERT,
+	PLAN_BACKEND_INSERT,
 	PLAN_SESSION_LOCK_SHARE,
 	PLAN_SESSION_LOCK_UPDATE,
 	PLAN_SESSION_FINISH,
@@ -27,6 +30,8 @@ typedef enum PlanId
 	PLAN_ENTRY_SESSION,
 	PLAN_STATE_APPEND,
 	PLAN_EXEC_SESSION,
+	PLAN_ISSUE_SESSION,
+	PLAN_SESSION_VISIBLE,
 	PLAN_EXEC_INSERT,
 	PLAN_ISSUE_INSERT,
 	PLAN_LOG_LOCK_EXEC,
@@ -45,11 +50,12 @@ typedef enum PlanId
 	NUM_PLANS
 } PlanId;
 
-/* The extension's schema: the namespace of the calling C function (not relocatable). */
-extern Oid	ExtensionNamespace(FunctionCallInfo fcinfo);
-
-/* SPI_connect / SPI_finish, raising on failure; ConnectSpi refuses a read-only transaction (25006). */
-extern void ConnectSpi(FunctionCallInfo fcinfo);
+/*
+ * The prologue of every writing function (FamilyEnter with FAMILY_WRITES:
+ * refuses a read-only transaction, 25006; resolves and checks the tables),
+ * then SPI_connect.  FinishSpi: SPI_finish.  Both raise on failure.
+ */
+extern const Family *ConnectSpi(FunctionCallInfo fcinfo);
 extern void FinishSpi(void);
 
 /*
@@ -61,6 +67,18 @@ extern void FinishSpi(void);
  */
 extern uint64 RunPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values,
 					  const char *nulls, bool fresh_snapshot);
+
+/* RunPlan with trusted_write set for its duration (family.h). */
+extern uint64 RunTrustedPlan(FunctionCallInfo fcinfo, PlanId id, Datum *values,
+							 const char *nulls, bool fresh_snapshot, FamilyTable table,
+							 text *key, bool purge);
+
+/*
+ * RunPlan as the owner of the family table (SECURITY_LOCAL_USERID_CHANGE,
+ * as foreign-key checks do): for bookkeeping rows no caller may forge.
+ */
+extern uint64 RunPlanAsOwner(FunctionCallInfo fcinfo, PlanId id, Datum *values,
+							 const char *nulls, FamilyTable table);
 
 /* Column col (1-based) of row 0 of the last result, copied out of SPI memory. */
 extern Datum ResultDatum(int col, bool *isnull);

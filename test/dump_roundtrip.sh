@@ -4,9 +4,13 @@
 #
 # Fills all nine tables of database dump_src (finished and open sessions, a
 # user nature, a direct issue relation), dumps it, restores it into dump_dst
-# with --exit-on-error, then compares every table row by row, checks that the
-# seed natures are not duplicated and that the restored database still
-# refuses writes to a finished session.  Uses only the libpq environment
+# with --exit-on-error, then compares every table row by row (seed natures
+# included: one edited, one deleted, one as seeded), checks that the seed
+# natures are not duplicated and that the restored database still refuses
+# writes to a finished session.  A restore loads a finished session before
+# its history, so it runs with orchestration_session.restoring = on (README,
+# "Backup and restore"); without it the history guard refuses it (55000),
+# which is checked too.  Uses only the libpq environment
 # (PGHOST, PGPORT, PGUSER, ...).  Prints ok/not ok lines; exits 1 on failure.
 set -euo pipefail
 
@@ -17,7 +21,8 @@ WORK=$(mktemp -d)
 failed=0
 
 cleanup() {
-    psql -X -q -d "$MAINT" -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" >/dev/null 2>&1 || true
+    psql -X -q -d "$MAINT" -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" \
+        -c "DROP DATABASE IF EXISTS $PLAIN" >/dev/null 2>&1 || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -28,9 +33,11 @@ q()      { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; 
 
 TABLES="device orchestration_nature orchestration_session orchestration_session_entry
 orchestration_session_state orchestration_session_exec orchestration_session_issue
-orchestration_session_issue_relation orchestration_session_log orchestration_session_backend"
+orchestration_session_issue_relation orchestration_session_log orchestration_session_backend
+orchestration_nature_seed_removed"
+PLAIN=dump_dst_plain
 
-for db in $SRC $DST; do
+for db in $SRC $DST $PLAIN; do
     q "$MAINT" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null
     q "$MAINT" -c "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
 done
@@ -67,6 +74,10 @@ SELECT orchestration_session_append_log(orchestration_session_record_exec('S-OPE
 -- A finished session without children.
 SELECT orchestration_session_start('DEV-A', 'surveilr-transform-xml', '3.0', session_id => 'S-EMPTY');
 SELECT orchestration_session_finish('S-EMPTY');
+-- Seeds as users leave them: one edited, one deleted, one as seeded.
+UPDATE orchestration_nature SET nature = 'Transform CSV (edited)', updated_by = 'me'
+WHERE orchestration_nature_id = 'surveilr-transform-csv';
+DELETE FROM orchestration_nature WHERE orchestration_nature_id = 'surveilr-transform-html';
 SQL
 
 for t in $TABLES; do
@@ -80,32 +91,38 @@ else
     not_ok "pg_dump -Fc: $(cat "$WORK/dump.err")"
     exit 1
 fi
-if pg_restore --exit-on-error -d $DST "$WORK/src.dump" 2>"$WORK/restore.err"; then
-    ok "pg_restore --exit-on-error"
+if pg_restore --exit-on-error -d $PLAIN "$WORK/src.dump" 2>"$WORK/plain.err"; then
+    not_ok "pg_restore without orchestration_session.restoring succeeded: the history guard let it add rows to a finished session"
+elif grep -q "it is already finished" "$WORK/plain.err"; then
+    ok "pg_restore without orchestration_session.restoring is refused by the history guard (55000)"
 else
-    not_ok "pg_restore --exit-on-error"
+    not_ok "pg_restore without orchestration_session.restoring failed otherwise: $(head -n 3 "$WORK/plain.err")"
+fi
+if PGOPTIONS="-c orchestration_session.restoring=on" \
+   pg_restore --exit-on-error -d $DST "$WORK/src.dump" 2>"$WORK/restore.err"; then
+    ok "pg_restore --exit-on-error with orchestration_session.restoring=on"
+else
+    not_ok "pg_restore --exit-on-error with orchestration_session.restoring=on"
     sed 's/^/#   /' "$WORK/restore.err"
     exit 1
 fi
 
-# The seed natures are re-created by CREATE EXTENSION in the target, so their
-# created_at is the restore time: compare them without it (every other row,
-# user natures included, must be identical).
-SEEDS="('surveilr-transform-csv', 'surveilr-transform-xml', 'surveilr-transform-html')"
+# Every row identical, the seed natures included (edited, deleted, as seeded:
+# the restore's CREATE EXTENSION seeds them again, and the dumped rows win).
 for t in $TABLES; do
-    rows="$t t"
-    [ $t = orchestration_nature ] && rows="(SELECT n.*, NULL::int AS seed FROM $t n WHERE orchestration_nature_id NOT IN $SEEDS
-        UNION ALL SELECT orchestration_nature_id, nature, elaboration, NULL, created_by, updated_at, updated_by,
-                         deleted_at, deleted_by, activity_log, 1 FROM $t WHERE orchestration_nature_id IN $SEEDS) t"
-    sql="SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM $rows"
+    sql="SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '-') FROM $t t"
     a=$(q $SRC -c "$sql")
     b=$(q $DST -c "$sql")
     if [ "$a" = "$b" ]; then ok "$t identical ($a)"; else not_ok "$t differs: src $a, dst $b"; fi
 done
 
-n=$(q $DST -c "SELECT count(*) FROM orchestration_nature WHERE orchestration_nature_id LIKE 'surveilr-transform-%'")
-if [ "$n" = 3 ]; then ok "seed natures not duplicated (3)"; else not_ok "seed natures: $n rows, expected 3"; fi
-
+seeds=$(q $DST -c "SELECT string_agg(orchestration_nature_id || '=' || nature, ', ' ORDER BY 1) FROM orchestration_nature
+                   WHERE orchestration_nature_id LIKE 'surveilr-transform-%'")
+if [ "$seeds" = "surveilr-transform-csv=Transform CSV (edited), surveilr-transform-xml=Transform XML" ]; then
+    ok "seed natures as they were: edited kept, deleted stays deleted, none duplicated"
+else
+    not_ok "seed natures after restore: $seeds"
+fi
 
 expect_sqlstate() { # description, sqlstate, sql
     local out
@@ -118,6 +135,7 @@ expect_sqlstate() { # description, sqlstate, sql
 expect_sqlstate "finish of a restored finished session" 55000 "SELECT orchestration_session_finish('S-DONE')"
 expect_sqlstate "transition of a restored finished session" 55000 "SELECT orchestration_session_transition('S-DONE', 'AGAIN')"
 expect_sqlstate "UPDATE of a restored finished session" 55000 "UPDATE orchestration_session SET version = 'x' WHERE orchestration_session_id = 'S-DONE'"
+expect_sqlstate "history added to a restored finished session" 55000 "INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('S-DONE', 'late.csv')"
 expect_sqlstate "malformed JSON into a restored table" 22P02 "UPDATE orchestration_session SET elaboration = '{' WHERE orchestration_session_id = 'S-OPEN'"
 
 if q $DST -c "SELECT orchestration_session_transition('S-OPEN', 'DONE'); SELECT orchestration_session_finish('S-OPEN')" >/dev/null 2>"$WORK/open.err"

@@ -21,7 +21,7 @@ SELECT orch.orchestration_session_transition('S', 'two', state_id => 'T2');
 SELECT orch.orchestration_session_record_exec('S', 'SQL', 'x', 0, exec_id => 'X');
 SELECT orch.orchestration_session_append_log('X', 'l', log_id => 'L');
 SELECT orch.orchestration_session_finish('S', '{"status":"completed"}') IS NOT NULL;
-SELECT status || ' ' || latest_state || ' ' || entries || ' ' || execs FROM orch.orchestration_session_summary;
+SELECT status || ' ' || latest_state || ' ' || entries || ' ' || execs FROM orch.orchestration_session_overview;
 SELECT string_agg(from_state || '>' || to_state, ' ' ORDER BY transitioned_at) FROM orch.orchestration_session_state;
 SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace;
 SQL

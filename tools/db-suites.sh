@@ -9,8 +9,10 @@
 #     with the host's newer tester
 #   - the libpq application client, the pg_dump/pg_restore round trip,
 #     JSONTestSuite through json_valid() (SKIPPED when ../shared lacks it),
-#     the extension in a schema off the search_path, the session benchmark's
-#     scripts and its PL/pgSQL baseline
+#     the extension in a schema off the search_path, the upgrade from 1.0
+#     (catalogs compared with a fresh install), planted look-alikes against
+#     CREATE EXTENSION and ALTER EXTENSION UPDATE, the library's exported
+#     symbols, the session benchmark's scripts and its PL/pgSQL baseline
 # Prints one line per suite ("ok", "FAILED", "SKIPPED: why") and a summary;
 # exits non-zero if any suite failed.  tools/test-major.sh runs it in a
 # throwaway cluster.
@@ -71,6 +73,10 @@ else
     record "JSONTestSuite through json_valid()" "SKIPPED: ../shared/jsontestsuite is not beside this clone"
 fi
 run_suite "the extension in a schema off the search_path" test/extension_schema.sh
+run_suite "upgrade from 1.0 equals a fresh install" test/upgrade_check.sh
+run_suite "planted look-alikes vs CREATE EXTENSION" test/planted_lookalikes.sh
+run_suite "planted look-alikes vs ALTER EXTENSION UPDATE" test/planted_lookalikes.sh 1.0 "$(sed -n "s/^default_version = '\(.*\)'/\1/p" orchestration_session.control)"
+run_suite "only the fmgr entry points are exported" test/exported_symbols.sh
 run_suite "session benchmark scripts, PL/pgSQL baseline" test/bench_scripts.sh
 
 printf '\n==> database suites on PostgreSQL %s\n' "$("$PG_CONFIG" --version | sed 's/^PostgreSQL //')"

@@ -58,7 +58,7 @@ ORDER BY x.orchestration_session_exec_id, l.sibling_order;
 SELECT issue_type, issue_message, issue_column, remediation FROM orchestration_session_issue;
 
 \echo '== The reporting view'
-SELECT status, latest_state, entries, execs, failed_execs, issues FROM orchestration_session_summary;
+SELECT status, latest_state, entries, execs, failed_execs, issues FROM orchestration_session_overview;
 
 \echo '== The integrity rules at work'
 \set ON_ERROR_STOP off

@@ -47,7 +47,7 @@ $primary->wait_for_catchup($standby);
 
 is( $standby->safe_psql('postgres', q{
         SELECT string_agg(orchestration_session_id || ':' || status, ',' ORDER BY orchestration_session_id)
-          FROM orchestration_session_summary}),
+          FROM orchestration_session_overview}),
     'S-DONE:completed,S-OPEN-1:running,S-OPEN-2:running,S-OPEN-HELD:running',
     'the standby reads the sessions through the summary view');
 
@@ -102,7 +102,7 @@ is( $standby->safe_psql('postgres', q{
         SELECT string_agg(v.orchestration_session_id || ':' || v.status || ':' || v.latest_state
                           || ':' || (s.diagnostics_json::jsonb ->> 'reason'),
                           ',' ORDER BY v.orchestration_session_id)
-          FROM orchestration_session_summary v
+          FROM orchestration_session_overview v
           JOIN orchestration_session s USING (orchestration_session_id)
          WHERE v.orchestration_session_id <> 'S-DONE'}),
     'S-OPEN-1:abandoned:abandoned:failover,'
