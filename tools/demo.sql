@@ -69,5 +69,8 @@ SELECT orchestration_session_finish(:'session');
 SELECT orchestration_session_add_entry(:'session', '/data/inbox/late.csv');
 \echo '-- editing the finished row directly:'
 UPDATE orchestration_session SET diagnostics_md = 'rewritten' WHERE orchestration_session_id = :'session';
+\echo '-- rewriting its history with plain SQL (an ORM, a re-run upstream script):'
+INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES (:'session', '/data/inbox/rerun.csv');
+DELETE FROM orchestration_session_state WHERE session_id = :'session';
 \echo '-- malformed JSON:'
 SELECT orchestration_session_start(:'device', :'nature', '2.4.1', args_json => E'{\n  "root": "/data",\n  "dry_run": tru\n}');
