@@ -89,3 +89,6 @@ bench-json:
 # make print-REGRESS, print-ISOLATION: the suite lists, for the test scripts.
 print-%:
 	@echo $($*)
+
+# PGXS tracks no header dependencies: every object is rebuilt when a header changes.
+$(OBJS): $(wildcard src/*.h)

@@ -34,6 +34,17 @@ ALTER TABLE orchestration_session_issue_relation ALTER COLUMN orchestration_sess
 ALTER TABLE orchestration_session_log ALTER COLUMN orchestration_session_log_id SET DEFAULT @extschema@.orchestration_ulid();
 
 ------------------------------------------------------------------------------
+-- The backend row goes with its session (purge deletes sessions and their
+-- history in one statement; the bookkeeping follows by cascade).
+------------------------------------------------------------------------------
+
+ALTER TABLE orchestration_session_backend
+    DROP CONSTRAINT orchestration_session_backend_session_id_fkey,
+    ADD CONSTRAINT orchestration_session_backend_session_id_fkey
+        FOREIGN KEY (session_id) REFERENCES orchestration_session (orchestration_session_id)
+        ON DELETE CASCADE;
+
+------------------------------------------------------------------------------
 -- Finished sessions are immutable for every writer.
 ------------------------------------------------------------------------------
 

@@ -387,8 +387,10 @@ CREATE TABLE orchestration_session_backend (
     session_id      varchar PRIMARY KEY NOT NULL,
     pid             integer NOT NULL,
     backend_start   timestamptz NOT NULL,
+    -- The bookkeeping goes with its session (purge, or deleting an open one).
     CONSTRAINT orchestration_session_backend_session_id_fkey
         FOREIGN KEY (session_id) REFERENCES orchestration_session (orchestration_session_id)
+        ON DELETE CASCADE
 );
 
 COMMENT ON TABLE orchestration_session_backend IS 'The server backend that started each session (written by orchestration_session_start); kept after the finish as history, deleted by orchestration_session_purge';

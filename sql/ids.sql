@@ -17,3 +17,8 @@ SELECT orchestration_ulid_time('01arz3ndektsv4rrffq69g5fav') AS lower_case;
 SELECT orchestration_ulid_time('short');
 SELECT orchestration_ulid_time('81ARZ3NDEKTSV4RRFFQ69G5FAV');
 SELECT orchestration_ulid_time('01ARZ3NDEKTSV4RRFFQ69G5FA!');
+-- Lengths are characters: 26 characters with a two-byte one is a bad digit, not a bad length.
+SELECT orchestration_ulid_time('01ARZ3NDEKTSV4RRFFQ69G5FAé');
+SELECT orchestration_ulid_time('01ARZ3NDEKTSV4RRFFQ69G5FAVé');
+-- A huge non-ULID is not echoed whole.
+SELECT orchestration_ulid_time(repeat('x', 1000000));

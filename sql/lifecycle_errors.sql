@@ -78,6 +78,15 @@ SELECT regress.err($$SELECT orchestration_session_record_exec('S-E', '', 'x', 0)
 SELECT regress.err($$SELECT orchestration_session_raise_issue('S-E', '', 'm')$$);
 SELECT regress.err($$SELECT orchestration_session_append_log('', 'c')$$);
 SELECT regress.err($$SELECT orchestration_session_finish(E'\n')$$);
+-- Unicode spaces and invisible characters are blank too (no-break space,
+-- ideographic space, zero-width space, BOM, ...); visible ones are not.
+SELECT regress.errm($$SELECT orchestration_session_start('DEV-E', 'err-nature', '1', session_id => E'\u00A0')$$);
+SELECT regress.errm($$SELECT orchestration_session_start('DEV-E', 'err-nature', '1', session_id => E'\u3000')$$);
+SELECT regress.errm($$SELECT orchestration_session_start('DEV-E', 'err-nature', '1', session_id => E'\u200B')$$);
+SELECT regress.errm($$SELECT orchestration_session_start('DEV-E', 'err-nature', '1', session_id => E' \u2003\uFEFF\u2060\u202F ')$$);
+SELECT regress.errm($$SELECT orchestration_nature_ensure(E'\u3000n', 'N')$$) AS not_blank;
+-- Messages do not echo unbounded input: a 50 MB id is cut to 64 characters.
+SELECT regress.errm($$SELECT orchestration_session_add_entry(repeat('é', 25000000), 'x')$$);
 
 -- 23505: a nature id that exists with another label; a caller-supplied id that is taken.
 SELECT regress.err($$SELECT orchestration_nature_ensure('err-nature', 'Other label')$$);

@@ -72,6 +72,13 @@ SELECT regress.err($$SELECT orchestration_session_abandon(interval '1 hour', NUL
 SELECT regress.err($$SELECT orchestration_session_abandon(interval '1 hour', only_dead_backends => NULL)$$);
 SELECT regress.err($$SELECT orchestration_session_purge(NULL)$$);
 SELECT regress.err($$SELECT orchestration_session_purge(interval '-1 day')$$);
+-- Checked by what they mean: negative only on the calendar is still the future;
+-- absurd ones are a parameter error, not a datetime overflow.
+SELECT regress.errm($$SELECT orchestration_session_abandon(interval '-1 year 360 days')$$);
+SELECT regress.errm($$SELECT orchestration_session_purge(interval '1 mon -31 days')$$);
+SELECT regress.errm($$SELECT orchestration_session_abandon(interval '178000000 years')$$);
+SELECT regress.errm($$SELECT orchestration_session_purge(interval '-178000000 years')$$);
+SELECT orchestration_session_abandon(interval '1 year -360 days') AS closed_none_yet;
 SELECT regress.err($$SELECT orchestration_session_purge(interval '1 day', 0)$$);
 SELECT regress.err($$SELECT orchestration_session_purge(interval '1 day', NULL)$$);
 
@@ -184,6 +191,61 @@ RESET search_path;
 SELECT orchestration_session_id, orch_finished_at IS NOT NULL AS finished, latest_state
 FROM orchestration_session_overview WHERE orchestration_session_id IN ('M-OLD-OPEN', 'M-YOUNG') ORDER BY 1;
 DROP SCHEMA evil_m CASCADE;
+
+-- Purge never deletes history of a session it does not delete: a "legal
+-- hold" trigger or a narrower row-level security DELETE policy keeps the
+-- session, and every row of its history stays; purge says so, and a batch
+-- that deletes nothing ends the call (no spinning).  A DO INSTEAD rule on
+-- the session table is refused by PostgreSQL (0A000): nothing is deleted.
+SELECT orchestration_session_start('DEV-M', 'maint', '1', session_id => 'M-HOLD');
+SELECT orchestration_session_add_entry('M-HOLD', 'held.csv') IS NOT NULL AS entry,
+       orchestration_session_transition('M-HOLD', 'DONE') IS NOT NULL AS transition,
+       orchestration_session_append_log(orchestration_session_record_exec('M-HOLD', 'SQL', 'x', 0), 'held line') IS NOT NULL AS log,
+       orchestration_session_raise_issue('M-HOLD', 'held', 'm') IS NOT NULL AS issue;
+SELECT orchestration_session_finish('M-HOLD') IS NOT NULL AS finished;
+CREATE VIEW maint_hold AS
+SELECT (SELECT count(*) FROM orchestration_session WHERE orchestration_session_id = 'M-HOLD') AS session,
+       (SELECT count(*) FROM orchestration_session_entry WHERE session_id = 'M-HOLD') AS entries,
+       (SELECT count(*) FROM orchestration_session_state WHERE session_id = 'M-HOLD') AS states,
+       (SELECT count(*) FROM orchestration_session_exec WHERE session_id = 'M-HOLD') AS execs,
+       (SELECT count(*) FROM orchestration_session_log l JOIN orchestration_session_exec x
+          ON x.orchestration_session_exec_id = l.parent_exec_id WHERE x.session_id = 'M-HOLD') AS logs,
+       (SELECT count(*) FROM orchestration_session_issue WHERE session_id = 'M-HOLD') AS issues,
+       (SELECT count(*) FROM orchestration_session_backend WHERE session_id = 'M-HOLD') AS backend;
+CREATE FUNCTION regress.legal_hold() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN IF OLD.orchestration_session_id = 'M-HOLD' THEN RETURN NULL; END IF; RETURN OLD; END$$;
+CREATE TRIGGER legal_hold BEFORE DELETE ON orchestration_session FOR EACH ROW EXECUTE FUNCTION regress.legal_hold();
+SELECT orchestration_session_purge(interval '0', 1) >= 0 AS purge_returned;
+SELECT * FROM maint_hold;
+DROP TRIGGER legal_hold ON orchestration_session;
+CREATE RULE legal_hold AS ON DELETE TO orchestration_session WHERE OLD.orchestration_session_id = 'M-HOLD' DO INSTEAD NOTHING;
+SELECT regress.errm($$SELECT orchestration_session_purge(interval '0', 1)$$);
+SELECT * FROM maint_hold;
+DROP RULE legal_hold ON orchestration_session;
+CREATE ROLE regress_purger;
+GRANT USAGE ON SCHEMA public TO regress_purger;
+GRANT SELECT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO regress_purger;
+ALTER TABLE orchestration_session ENABLE ROW LEVEL SECURITY;
+CREATE POLICY purger_sees ON orchestration_session FOR SELECT TO regress_purger USING (true);
+CREATE POLICY purger_updates ON orchestration_session FOR UPDATE TO regress_purger USING (true);
+CREATE POLICY purger_deletes ON orchestration_session FOR DELETE TO regress_purger
+    USING (orchestration_session_id <> 'M-HOLD');
+SET ROLE regress_purger;
+SELECT orchestration_session_purge(interval '0', 1) AS purged_by_narrow_policy;
+RESET ROLE;
+SELECT * FROM maint_hold;
+DROP POLICY purger_sees ON orchestration_session;
+DROP POLICY purger_updates ON orchestration_session;
+DROP POLICY purger_deletes ON orchestration_session;
+ALTER TABLE orchestration_session DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM regress_purger;
+REVOKE USAGE ON SCHEMA public FROM regress_purger;
+DROP ROLE regress_purger;
+-- Without the hold it goes, with all of its history and its backend row.
+SELECT orchestration_session_purge(interval '0') >= 1 AS purged;
+SELECT * FROM maint_hold;
+DROP VIEW maint_hold;
+DROP FUNCTION regress.legal_hold();
 
 -- Clean up this suite's rows.  Finished history is removed by purge only
 -- (direct DELETEs are refused, 55000); rows of the open session go directly.

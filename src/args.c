@@ -69,16 +69,80 @@ RequiredText(FunctionCallInfo fcinfo, int argno)
 	return PG_GETARG_TEXT_PP(argno);
 }
 
+/*
+ * A code point that shows as nothing: Unicode White_Space (U+0085, U+00A0,
+ * U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) and the
+ * invisible format characters people paste (U+180E, U+200B..U+200D, U+2060,
+ * U+FEFF).  ASCII whitespace is handled by the caller.
+ */
+static bool
+IsInvisibleCodePoint(pg_wchar c)
+{
+	return c == 0x85 || c == 0xA0 || c == 0x1680 || c == 0x180E ||
+		(c >= 0x2000 && c <= 0x200D) || c == 0x2028 || c == 0x2029 ||
+		c == 0x202F || c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF;
+}
+
+/*
+ * Blank: nothing but whitespace or invisible characters.  In a UTF-8
+ * database the Unicode ones count; in LATIN1-like encodings so does 0xA0
+ * (no-break space); elsewhere only ASCII whitespace.
+ */
 static bool
 IsBlank(text *value)
 {
-	const char *p = VARDATA_ANY(value);
-	const char *end = p + VARSIZE_ANY_EXHDR(value);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(value);
+	const unsigned char *end = p + VARSIZE_ANY_EXHDR(value);
+	int			encoding = GetDatabaseEncoding();
 
-	for (; p < end; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\f' && *p != '\v')
+	while (p < end)
+	{
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
+		{
+			p++;
+			continue;
+		}
+		if (*p < 0x80)
 			return false;
+		if (encoding == PG_UTF8)
+		{
+			int			len = pg_utf_mblen(p);
+
+			if (p + len > end || !IsInvisibleCodePoint(utf8_to_unicode(p)))
+				return false;
+			p += len;
+			continue;
+		}
+		if (pg_encoding_max_length(encoding) == 1 && *p == 0xA0)
+		{
+			p++;
+			continue;
+		}
+		return false;
+	}
 	return true;
+}
+
+/*
+ * A user-given value for an error message, cut to 64 characters (at a
+ * character boundary) with "..." after: a 50 MB id must not make a 50 MB
+ * message and log line.
+ */
+#define MESSAGE_VALUE_CHARS 64
+
+const char *
+MessageText(text *value)
+{
+	const char *p = VARDATA_ANY(value);
+	int			len = VARSIZE_ANY_EXHDR(value);
+	int			cut;
+
+	if (len <= MESSAGE_VALUE_CHARS)
+		return text_to_cstring(value);
+	cut = pg_mbcharcliplen(p, len, MESSAGE_VALUE_CHARS);
+	if (cut >= len)
+		return text_to_cstring(value);
+	return psprintf("%.*s...", cut, p);
 }
 
 static void

@@ -39,6 +39,9 @@ extern text *OptionalJson(FunctionCallInfo fcinfo, int argno);
 extern text *RequiredJson(FunctionCallInfo fcinfo, int argno);
 
 /* Raises 22P02 if the text is not valid JSON; what names it in the message. */
+/* A user-given value for an error message, cut to 64 characters with "...". */
+extern const char *MessageText(text *value);
+
 extern void CheckJsonText(text *value, const char *what_kind, const char *what_name);
 
 #endif

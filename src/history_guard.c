@@ -37,6 +37,7 @@
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 
+#include "args.h"
 #include "family.h"
 #include "session_lock.h"
 #include "spi_plans.h"
@@ -90,7 +91,8 @@ orchestration_session_finished_guard(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("orchestration session \"%s\" is finished and cannot be %s",
-						SPI_getvalue(trigdata->tg_trigtuple, tupdesc, family->session_id_att),
+						MessageText(DatumGetTextPP(heap_getattr(trigdata->tg_trigtuple, family->session_id_att,
+																tupdesc, &isnull))),
 						deleting ? "deleted" : "updated"),
 				 errdetail("It finished at %s; a finished session is immutable and its orch_finished_at cannot be moved.",
 						   timestamptz_to_str(DatumGetTimestampTz(finished_at))),
@@ -158,7 +160,7 @@ SessionVisible(FunctionCallInfo fcinfo, text *session_id)
 	return visible;
 }
 
-/* Share-locks the session as the session table's owner; its state. */
+/* Locks the session as the session table's owner (the lock every history write takes); its state. */
 static SessionState
 LockAsOwner(FunctionCallInfo fcinfo, const Family *family, text *session_id,
 			TimestampTz *finished_at)
@@ -170,7 +172,7 @@ LockAsOwner(FunctionCallInfo fcinfo, const Family *family, text *session_id,
 	GetUserIdAndSecContext(&saved_user, &saved_sec);
 	SetUserIdAndSecContext(FamilyTableOwner(family, FAMILY_SESSION),
 						   saved_sec | SECURITY_LOCAL_USERID_CHANGE);
-	state = LockSession(fcinfo, session_id, false, finished_at);
+	state = LockSession(fcinfo, session_id, true, finished_at);
 	SetUserIdAndSecContext(saved_user, saved_sec);
 	return state;
 }
@@ -205,7 +207,7 @@ CheckChildRow(FunctionCallInfo fcinfo, const Family *family, FamilyTable table,
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s table \"%s\" for orchestration session \"%s\"",
-						action, RelationGetRelationName(rel), text_to_cstring(session_id)),
+						action, RelationGetRelationName(rel), MessageText(session_id)),
 				 errdetail("Row-level security on orchestration_session does not let role \"%s\" see that session.",
 						   GetUserNameFromId(GetUserId(), false)),
 				 errhint("Write only the history of sessions your role may see."),
@@ -215,7 +217,7 @@ CheckChildRow(FunctionCallInfo fcinfo, const Family *family, FamilyTable table,
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot %s table \"%s\" for orchestration session \"%s\": it is already finished",
-						action, RelationGetRelationName(rel), text_to_cstring(session_id)),
+						action, RelationGetRelationName(rel), MessageText(session_id)),
 				 errdetail("The session finished at %s; the history of a finished session is immutable.",
 						   timestamptz_to_str(finished_at)),
 				 deleting ?

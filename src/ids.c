@@ -11,9 +11,11 @@
 #include "pg_compat.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "args.h"
 #include "ids.h"
 
 PG_FUNCTION_INFO_V1(orchestration_ulid);
@@ -132,11 +134,32 @@ orchestration_ulid_time(PG_FUNCTION_ARGS)
 	const char *p = VARDATA_ANY(id);
 	uint64		ms = 0;
 
-	if (VARSIZE_ANY_EXHDR(id) != ULID_LEN || CrockfordValue(p[0]) > 7)
+	int			bytes = VARSIZE_ANY_EXHDR(id);
+
+	/* Lengths are told in characters: a 26-character id with a non-ASCII one is a bad digit. */
+	if (bytes != ULID_LEN)
+	{
+		int			chars = pg_mbstrlen_with_len(p, bytes);
+
+		if (chars != ULID_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("\"%s\" is not a ULID", MessageText(id)),
+					 errdetail("It is %d characters long; a ULID is 26 Crockford base32 characters.", chars),
+					 errhint("Pass an id made by orchestration_ulid() or the lifecycle functions.")));
+		for (int i = 0, off = 0; off < bytes; i++, off += pg_mblen(p + off))
+			if (CrockfordValue(p[off]) < 0 || pg_mblen(p + off) > 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("\"%s\" is not a ULID", MessageText(id)),
+						 errdetail("Character %d is not a Crockford base32 digit.", i + 1),
+						 errhint("Pass an id made by orchestration_ulid() or the lifecycle functions.")));
+	}
+	if (CrockfordValue(p[0]) > 7)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("\"%s\" is not a ULID", text_to_cstring(id)),
-				 errdetail("A ULID is 26 Crockford base32 characters and starts with 0-7."),
+				 errmsg("\"%s\" is not a ULID", MessageText(id)),
+				 errdetail("A ULID starts with 0-7: its first character carries the top 3 bits of a 48-bit time."),
 				 errhint("Pass an id made by orchestration_ulid() or the lifecycle functions.")));
 	/* The first 10 characters carry the 48-bit millisecond timestamp. */
 	for (int i = 0; i < ULID_LEN; i++)
@@ -146,7 +169,7 @@ orchestration_ulid_time(PG_FUNCTION_ARGS)
 		if (v < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("\"%s\" is not a ULID", text_to_cstring(id)),
+					 errmsg("\"%s\" is not a ULID", MessageText(id)),
 					 errdetail("Character %d is not a Crockford base32 digit.", i + 1),
 					 errhint("Pass an id made by orchestration_ulid() or the lifecycle functions.")));
 		if (i < 10)

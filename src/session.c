@@ -59,10 +59,11 @@ PG_FUNCTION_INFO_V1(orchestration_session_finish);
 #define TEXT_DATUM(t)	((t) ? PointerGetDatum(t) : (Datum) 0)
 #define NULL_FLAG(t)	((t) ? ' ' : 'n')
 
-static char *
+/* User-given values in messages are cut to 64 characters (MessageText). */
+static const char *
 Str(text *t)
 {
-	return text_to_cstring(t);
+	return MessageText(t);
 }
 
 static bool
@@ -170,22 +171,40 @@ CheckChildOfSession(FunctionCallInfo fcinfo, PlanId plan, const char *kind,
 }
 
 /*
- * Writes a child row into an open session: share-locks the session row
- * (LockSession), so a finish waits for this transaction and this insert for
- * a finish in progress, then runs one INSERT that also checks that the entry
- * and parent exec given (if any) belong to the session.  When it inserts
- * nothing, CheckChildOfSession() says which does not (23503); if both do
- * after all (rows committed after this transaction's snapshot), the insert
- * is tried once more with a fresh snapshot, and nothing inserted then means
- * a user's trigger or rule skipped the row (27000).  The history guard
- * trigger trusts the row (its session is locked and open): no second check.
+ * Under REPEATABLE READ or SERIALIZABLE, an entry or exec that exists but
+ * was committed after this transaction's snapshot cannot be referenced (the
+ * foreign-key check reads with the snapshot and would say "not present"):
+ * a serialization failure, retryable, as for the session row itself.
+ */
+static void
+ReportCommittedAfterSnapshot(const char *kind, text *child_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access: orchestration session %s \"%s\" was committed after this transaction's snapshot",
+					kind, Str(child_id)),
+			 errhint("Retry the transaction.")));
+}
+
+/*
+ * Writes a child row into an open session: locks the session row
+ * (LockSession, the same lock every history write and the finish take, so
+ * writers of one session queue instead of deadlocking on a lock upgrade), so
+ * a finish waits for this transaction and this insert for a finish in
+ * progress, then runs one INSERT that also checks that the entry and parent
+ * exec given (if any) belong to the session.  When it inserts nothing,
+ * CheckChildOfSession() says which does not (23503); if both do after all
+ * (rows committed after this transaction's snapshot), READ COMMITTED tries
+ * once more with a fresh snapshot, and nothing inserted then means a user's
+ * trigger or rule skipped the row (27000); REPEATABLE READ gets 40001.  The
+ * history guard trigger trusts the row (its session is locked and open).
  */
 static void
 InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
 					  const char *nulls, FamilyTable table, text *id, text *session_id,
 					  text *entry_id, text *parent_exec_id, const char *action)
 {
-	LockOpenSession(fcinfo, session_id, false, action);
+	LockOpenSession(fcinfo, session_id, true, action);
 	if (RunTrustedPlan(fcinfo, plan, values, nulls, false, table, session_id, false) == 0)
 	{
 		if (entry_id)
@@ -194,6 +213,8 @@ InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
 		if (parent_exec_id)
 			CheckChildOfSession(fcinfo, PLAN_EXEC_SESSION, "exec", "parent_exec_id",
 								parent_exec_id, session_id);
+		if (IsolationUsesXactSnapshot() && (entry_id || parent_exec_id))
+			ReportCommittedAfterSnapshot(entry_id ? "entry" : "exec", entry_id ? entry_id : parent_exec_id);
 		if (RunTrustedPlan(fcinfo, plan, values, nulls, true, table, session_id, false) == 0)
 			ReportSkippedRow(table);
 	}
@@ -209,7 +230,7 @@ InsertIntoOpenSession(FunctionCallInfo fcinfo, PlanId plan, Datum *values,
  * orchestration_session_abandon.
  */
 TimestampTz
-AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
+AppendTransition(FunctionCallInfo fcinfo, PlanId plan, text *session_id, text *state_id,
 				 text *entry_id, text *to_state, text *result_json,
 				 text *reason, text *elaboration)
 {
@@ -221,13 +242,17 @@ AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
 	NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
 	bool		isnull;
 
-	if (RunTrustedPlan(fcinfo, PLAN_STATE_APPEND, ins, ins_nulls, true,
+	if (RunTrustedPlan(fcinfo, plan, ins, ins_nulls, true,
 					   FAMILY_STATE, session_id, false) != 1)
 	{
 		/* Nothing appended: the entry given is not the session's (23503), or a trigger skipped it. */
 		if (entry_id)
+		{
 			CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
 								entry_id, session_id);
+			if (IsolationUsesXactSnapshot())
+				ReportCommittedAfterSnapshot("entry", entry_id);
+		}
 		ReportSkippedRow(FAMILY_STATE);
 	}
 	CheckWrittenId(FAMILY_STATE, 2, state_id);
@@ -432,8 +457,8 @@ orchestration_session_transition(PG_FUNCTION_ARGS)
 
 	ConnectSpi(fcinfo);
 	LockOpenSession(fcinfo, session_id, true, "record a transition of");
-	AppendTransition(fcinfo, session_id, state_id, entry_id, to_state, result_json,
-					 reason, elaboration);
+	AppendTransition(fcinfo, PLAN_STATE_APPEND, session_id, state_id, entry_id, to_state,
+					 result_json, reason, elaboration);
 	FinishSpi();
 	PG_RETURN_TEXT_P(state_id);
 }
@@ -505,8 +530,11 @@ orchestration_session_raise_issue(PG_FUNCTION_ARGS)
 
 /*
  * The log table has no session column: the session is the one of the exec
- * the line belongs to.  Appenders to one exec queue on the exec row, so the
- * default sibling_order (next number) is never handed out twice.
+ * the line belongs to.  The session row is locked first, as in every other
+ * call (one lock order: session, then its rows), so appenders to one
+ * session queue on it and the default sibling_order (next number) is never
+ * handed out twice.  The insert re-checks that the exec still belongs to
+ * that session (it could have been moved before the lock was granted).
  */
 Datum
 orchestration_session_append_log(PG_FUNCTION_ARGS)
@@ -518,57 +546,73 @@ orchestration_session_append_log(PG_FUNCTION_ARGS)
 	int32		sibling_order = has_order ? PG_GETARG_INT32(3) : 0;
 	text	   *elaboration = OptionalJson(fcinfo, 4);
 	text	   *log_id = IdOrNew(fcinfo, 5);
-	Datum		lock[1] = {PointerGetDatum(exec_id)};
-	Datum		finished_at;
+	Datum		find[1] = {PointerGetDatum(exec_id)};
+	text	   *session_id;
 	bool		isnull;
 
 	ConnectSpi(fcinfo);
-	if (RunPlan(fcinfo, PLAN_LOG_LOCK_EXEC, lock, NULL, false) == 0)
+	if (RunPlan(fcinfo, PLAN_EXEC_SESSION, find, NULL, true) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("orchestration session exec \"%s\" does not exist", Str(exec_id)),
 				 errhint("Pass an id returned by orchestration_session_record_exec().")));
-	finished_at = ResultDatum(2, &isnull);
-	if (!isnull)
-		ReportFinished(DatumGetTextPP(ResultDatum(1, &isnull)), "append a log line to",
-					   DatumGetTimestampTz(finished_at));
+	session_id = DatumGetTextPP(ResultDatum(1, &isnull));
+	if (IsolationUsesXactSnapshot() && RunPlan(fcinfo, PLAN_EXEC_SESSION, find, NULL, false) == 0)
+		ReportCommittedAfterSnapshot("exec", exec_id);
+	LockOpenSession(fcinfo, session_id, true, "append a log line to");
 	{
-		Datum		ins[6] = {PointerGetDatum(log_id), TEXT_DATUM(category), PointerGetDatum(exec_id),
-		PointerGetDatum(content), Int32GetDatum(sibling_order), TEXT_DATUM(elaboration)};
-		char		ins_nulls[6] = {' ', NULL_FLAG(category), ' ', ' ', has_order ? ' ' : 'n',
-		NULL_FLAG(elaboration)};
+		Datum		ins[7] = {PointerGetDatum(log_id), TEXT_DATUM(category), PointerGetDatum(exec_id),
+			PointerGetDatum(content), Int32GetDatum(sibling_order), TEXT_DATUM(elaboration),
+		PointerGetDatum(session_id)};
+		char		ins_nulls[7] = {' ', NULL_FLAG(category), ' ', ' ', has_order ? ' ' : 'n',
+		NULL_FLAG(elaboration), ' '};
 
 		/* Fresh snapshot: the numbering sees lines committed by the previous lock holder. */
 		if (RunTrustedPlan(fcinfo, PLAN_LOG_APPEND, ins, ins_nulls, true, FAMILY_LOG, exec_id,
 						   false) == 0)
+		{
+			/* The exec moved to another session before our lock: retryable. */
+			if (RunPlan(fcinfo, PLAN_EXEC_SESSION, find, NULL, true) > 0 &&
+				!TextEqual(DatumGetTextPP(ResultDatum(1, &isnull)), session_id))
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access: orchestration session exec \"%s\" moved to another session",
+								Str(exec_id)),
+						 errhint("Retry the transaction.")));
 			ReportSkippedRow(FAMILY_LOG);
+		}
 		CheckWrittenId(FAMILY_LOG, 1, log_id);
 	}
 	FinishSpi();
 	PG_RETURN_TEXT_P(log_id);
 }
 
+/*
+ * The session is locked first and the clock read after the lock is granted,
+ * so the finish is timed after everything it waited for; and never before
+ * the start (the CHECK) nor the latest transition (whose time may be ahead
+ * of the clock: transitions are strictly increasing).
+ */
 Datum
 orchestration_session_finish(PG_FUNCTION_ARGS)
 {
 	text	   *session_id = RequiredId(fcinfo, 0);
 	text	   *diagnostics_json = OptionalJson(fcinfo, 1);
 	text	   *diagnostics_md = OptionalText(fcinfo, 2);
-	Datum		upd[4] = {PointerGetDatum(session_id), TimestampTzGetDatum(GetCurrentTimestamp()),
-	TEXT_DATUM(diagnostics_json), TEXT_DATUM(diagnostics_md)};
+	Datum		upd[4];
 	char		upd_nulls[4] = {' ', ' ', NULL_FLAG(diagnostics_json), NULL_FLAG(diagnostics_md)};
 	TimestampTz finished_at;
 	bool		isnull;
 
 	ConnectSpi(fcinfo);
-	/* Wall clock, but never before the start (the CHECK would refuse it). */
+	/* Unknown or already finished: P0002 or 55000. */
+	LockOpenSession(fcinfo, session_id, true, "finish");
+	upd[0] = PointerGetDatum(session_id);
+	upd[1] = TimestampTzGetDatum(GetCurrentTimestamp());
+	upd[2] = TEXT_DATUM(diagnostics_json);
+	upd[3] = TEXT_DATUM(diagnostics_md);
 	if (RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false) == 0)
-	{
-		/* Unknown or already finished: LockOpenSession raises P0002 or 55000. */
-		LockOpenSession(fcinfo, session_id, true, "finish");
-		if (RunPlan(fcinfo, PLAN_SESSION_FINISH, upd, upd_nulls, false) == 0)
-			elog(ERROR, "could not finish orchestration session \"%s\"", Str(session_id));
-	}
+		ReportSkippedRow(FAMILY_SESSION);
 	finished_at = DatumGetTimestampTz(ResultDatum(1, &isnull));
 	FinishSpi();
 	PG_RETURN_TIMESTAMPTZ(finished_at);

@@ -10,7 +10,9 @@
 #include "utils/timestamp.h"
 
 /* Appends a link to a session's transition chain; the caller holds the session's row lock. */
-extern TimestampTz AppendTransition(FunctionCallInfo fcinfo, text *session_id, text *state_id,
+#include "spi_plans.h"
+
+extern TimestampTz AppendTransition(FunctionCallInfo fcinfo, PlanId plan, text *session_id, text *state_id,
 									text *entry_id, text *to_state, text *result_json,
 									text *reason, text *elaboration);
 

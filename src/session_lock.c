@@ -39,6 +39,7 @@
 
 #include "executor/spi.h"
 
+#include "args.h"
 #include "family.h"
 #include "session_lock.h"
 #include "spi_plans.h"
@@ -177,7 +178,7 @@ LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 						 errmsg("could not serialize access due to concurrent update"),
 						 errdetail("Orchestration session \"%s\" was changed by another transaction after this transaction's snapshot.",
-								   text_to_cstring(session_id)),
+								   MessageText(session_id)),
 						 errhint("Retry the transaction.")));
 				break;
 			case TM_SelfModified:
@@ -185,12 +186,12 @@ LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 				ereport(ERROR,
 						(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
 						 errmsg("orchestration session \"%s\" was already modified by the current command",
-								text_to_cstring(session_id)),
+								MessageText(session_id)),
 						 errhint("Call the lifecycle function in its own statement, not from a trigger or expression of a statement that changes the session.")));
 				break;
 			default:
 				elog(ERROR, "unexpected result %d locking orchestration session \"%s\"",
-					 (int) result, text_to_cstring(session_id));
+					 (int) result, MessageText(session_id));
 		}
 	}
 	ExecDropSingleTupleTableSlot(slot);

@@ -31,12 +31,18 @@ typedef struct PlanDef
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[MAX_PLAN_ARGS];
+	/*
+	 * Planned at every execution (CURSOR_OPT_CUSTOM_PLAN): for maintenance
+	 * calls that run a statement thousands of times while the tables it
+	 * reads grow, so a generic plan made on empty tables (a fresh install)
+	 * cannot turn one call quadratic.  Lifecycle plans stay generic.
+	 */
+	bool		custom;
 } PlanDef;
 
 #define T TEXTOID
 #define I INT4OID
 #define TS TIMESTAMPTZOID
-#define IV INTERVALOID
 #define B BOOLOID
 #define TA TEXTARRAYOID
 
@@ -62,6 +68,27 @@ typedef struct PlanDef
 	" (" p " IS NULL OR EXISTS (SELECT 1 FROM @S@.orchestration_session_exec x" \
 	"   WHERE x.orchestration_session_exec_id OPERATOR(pg_catalog.=) " p \
 	"   AND x.session_id OPERATOR(pg_catalog.=) " s "))"
+
+/*
+ * The next link of the chain (the caller holds the session's lock), if entry
+ * $3 (when given) is the session's: from the latest to_state (INITIAL for
+ * the first), at $7 or, if the clock is not past the latest link, one
+ * microsecond after it.
+ */
+#define STATE_APPEND_SQL \
+	"INSERT INTO @S@.orchestration_session_state (orchestration_session_state_id, session_id," \
+	" session_entry_id, from_state, to_state, transition_result, transition_reason," \
+	" transitioned_at, elaboration)" \
+	" SELECT $1, $2, $3, COALESCE(l.to_state, 'INITIAL'), $4, $5, $6," \
+	" CASE WHEN l.transitioned_at OPERATOR(pg_catalog.>=) $7" \
+	"      THEN l.transitioned_at OPERATOR(pg_catalog.+) '1 microsecond'::pg_catalog.interval" \
+	"      ELSE $7 END, $8" \
+	" FROM (SELECT) AS one LEFT JOIN LATERAL (" \
+	"   SELECT to_state, transitioned_at FROM @S@.orchestration_session_state" \
+	"   WHERE session_id OPERATOR(pg_catalog.=) $2" \
+	"   ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1) l ON true" \
+	" WHERE" OWN_ENTRY("$3", "$2") \
+	" RETURNING transitioned_at, orchestration_session_state_id::pg_catalog.text"
 
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
@@ -119,13 +146,14 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 		1, {T}},
 	/*
-	 * Finishes the session if it is open, in one statement: the UPDATE locks
-	 * the row and, under READ COMMITTED, re-checks "orch_finished_at IS NULL"
-	 * on the latest version after waiting for a concurrent finisher.  No row:
-	 * unknown or already finished (the caller finds out which).
+	 * Finishes the session, which the caller has locked and found open: at
+	 * the wall clock $2, never before the start nor the latest transition.
+	 * Still "WHERE open": READ COMMITTED re-checks it on the latest version.
 	 */
 	[PLAN_SESSION_FINISH] = {
-		"UPDATE @S@.orchestration_session s SET orch_finished_at = GREATEST($2, orch_started_at),"
+		"UPDATE @S@.orchestration_session s SET orch_finished_at = GREATEST($2, orch_started_at,"
+		"  (SELECT pg_catalog.max(st.transitioned_at) FROM @S@.orchestration_session_state st"
+		"   WHERE st.session_id OPERATOR(pg_catalog.=) $1)),"
 		" diagnostics_json = COALESCE($3, diagnostics_json),"
 		" diagnostics_md = COALESCE($4, diagnostics_md)"
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 AND" IS_OPEN("s")
@@ -148,21 +176,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	 * to_state (INITIAL for the first), at $7 or, if the clock is not past
 	 * the latest link, one microsecond after it.
 	 */
-	[PLAN_STATE_APPEND] = {
-		"INSERT INTO @S@.orchestration_session_state (orchestration_session_state_id, session_id,"
-		" session_entry_id, from_state, to_state, transition_result, transition_reason,"
-		" transitioned_at, elaboration)"
-		" SELECT $1, $2, $3, COALESCE(l.to_state, 'INITIAL'), $4, $5, $6,"
-		" CASE WHEN l.transitioned_at OPERATOR(pg_catalog.>=) $7"
-		"      THEN l.transitioned_at OPERATOR(pg_catalog.+) '1 microsecond'::pg_catalog.interval"
-		"      ELSE $7 END, $8"
-		" FROM (SELECT) AS one LEFT JOIN LATERAL ("
-		"   SELECT to_state, transitioned_at FROM @S@.orchestration_session_state"
-		"   WHERE session_id OPERATOR(pg_catalog.=) $2"
-		"   ORDER BY transitioned_at DESC, orchestration_session_state_id DESC LIMIT 1) l ON true"
-		" WHERE" OWN_ENTRY("$3", "$2")
-		" RETURNING transitioned_at, orchestration_session_state_id::pg_catalog.text",
-		8, {T, T, T, T, T, T, TS, T}},
+	[PLAN_STATE_APPEND] = {STATE_APPEND_SQL, 8, {T, T, T, T, T, T, TS, T}},
 	[PLAN_EXEC_SESSION] = {
 		"SELECT session_id::pg_catalog.text FROM @S@.orchestration_session_exec"
 		" WHERE orchestration_session_exec_id OPERATOR(pg_catalog.=) $1",
@@ -193,29 +207,31 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" WHERE" OWN_ENTRY("$3", "$2")
 		" RETURNING orchestration_session_issue_id",
 		10, {T, T, T, T, T, I, T, T, T, T}},
-	/* Appenders to one exec queue on its row (numbering), and share-lock its session. */
-	[PLAN_LOG_LOCK_EXEC] = {
-		"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at"
-		" FROM @S@.orchestration_session_exec e"
-		" JOIN @S@.orchestration_session s"
-		"   ON s.orchestration_session_id OPERATOR(pg_catalog.=) e.session_id"
-		" WHERE e.orchestration_session_exec_id OPERATOR(pg_catalog.=) $1"
-		" FOR NO KEY UPDATE OF e FOR SHARE OF s",
-		1, {T}},
-	/* sibling_order $5, or the next number for the exec (its row is locked by the caller). */
+	/*
+	 * sibling_order $5, or the next number for the exec (the caller holds its
+	 * session's lock), if exec $3 is still session $7's.
+	 */
 	[PLAN_LOG_APPEND] = {
 		"INSERT INTO @S@.orchestration_session_log (orchestration_session_log_id, category,"
 		" parent_exec_id, content, sibling_order, elaboration)"
 		" SELECT $1, $2, $3, $4, COALESCE($5, (SELECT COALESCE(pg_catalog.max(sibling_order), 0)"
 		"   OPERATOR(pg_catalog.+) 1 FROM @S@.orchestration_session_log"
 		"   WHERE parent_exec_id OPERATOR(pg_catalog.=) $3)), $6"
+		" WHERE EXISTS (SELECT 1 FROM @S@.orchestration_session_exec x"
+		"   WHERE x.orchestration_session_exec_id OPERATOR(pg_catalog.=) $3"
+		"   AND x.session_id OPERATOR(pg_catalog.=) $7)"
 		" RETURNING orchestration_session_log_id",
-		6, {T, T, T, T, I, T}},
+		7, {T, T, T, T, I, T, T}},
+
+	/* The same link, appended by orchestration_session_abandon (custom plans). */
+	[PLAN_STATE_APPEND_MAINTENANCE] = {STATE_APPEND_SQL, 8, {T, T, T, T, T, T, TS, T}, true},
 
 	/*
-	 * Open sessions started before now() - $1, oldest first.  With $2, only
-	 * those whose backend is gone: no pg_stat_activity row with the same pid
-	 * and backend_start.  A row with that pid whose backend_start is hidden
+	 * The next $5 open sessions started before the horizon $1, oldest first,
+	 * after ($3, $4) (keyset: a batch starts where the last one ended, past
+	 * the entries the last one left dead in the index).  With $2, only those
+	 * whose backend is gone: no pg_stat_activity row with the same pid and
+	 * backend_start.  A row with that pid whose backend_start is hidden
 	 * (NULL: caller lacks pg_read_all_stats) counts as alive, so a live
 	 * session is never taken for dead.  No backend row: dead.  SKIP LOCKED:
 	 * a session a live writer holds is left for the next round.
@@ -224,15 +240,18 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at, s.orch_started_at"
 		" FROM @S@.orchestration_session s"
 		" WHERE s.orch_finished_at IS NULL"
-		" AND s.orch_started_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
+		" AND s.orch_started_at OPERATOR(pg_catalog.<) $1"
+		" AND s.orch_started_at OPERATOR(pg_catalog.>=) $3"
+		" AND (s.orch_started_at OPERATOR(pg_catalog.>) $3"
+		"      OR s.orchestration_session_id::pg_catalog.text OPERATOR(pg_catalog.>) $4)"
 		" AND (NOT $2 OR NOT EXISTS ("
 		"   SELECT 1 FROM @S@.orchestration_session_backend b"
 		"   JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) b.pid"
 		"    AND (a.backend_start OPERATOR(pg_catalog.=) b.backend_start OR a.backend_start IS NULL)"
 		"   WHERE b.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
-		" ORDER BY s.orch_started_at, s.orchestration_session_id"
-		" FOR UPDATE OF s SKIP LOCKED",
-		2, {IV, B}},
+		" ORDER BY s.orch_started_at, s.orchestration_session_id::pg_catalog.text"
+		" LIMIT $5 FOR UPDATE OF s SKIP LOCKED",
+		5, {TS, B, TS, T, I}, true},
 	/* Keeps an existing diagnostics_json; then the abandonment goes to diagnostics_md. */
 	[PLAN_ABANDON_FINISH] = {
 		"UPDATE @S@.orchestration_session SET orch_finished_at = $2,"
@@ -240,52 +259,59 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" diagnostics_md = CASE WHEN diagnostics_json IS NULL THEN diagnostics_md"
 		"  ELSE COALESCE(diagnostics_md OPERATOR(pg_catalog.||) E'\\n', '') OPERATOR(pg_catalog.||) $4 END"
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
-		4, {T, TS, T, T}},
-	/* The next batch of purgeable sessions: finished before now() - $1. */
+		4, {T, TS, T, T}, true},
+	/*
+	 * The next $2 purgeable sessions, finished before the horizon $1, oldest
+	 * first, after ($3, $4) (keyset, so sessions a batch could not delete are
+	 * not picked again), locked; their ids, and where the batch ended.
+	 */
 	[PLAN_PURGE_BATCH] = {
-		"SELECT pg_catalog.array_agg(q.id) FROM ("
-		" SELECT orchestration_session_id::pg_catalog.text AS id FROM @S@.orchestration_session"
-		" WHERE orch_finished_at IS NOT NULL"
-		" AND orch_finished_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)"
-		" ORDER BY orch_finished_at LIMIT $2 FOR UPDATE SKIP LOCKED) q",
-		2, {IV, I}},
-	/* Children of a batch ($1), in foreign-key order. */
-	[PLAN_PURGE_LOGS] = {
-		"DELETE FROM @S@.orchestration_session_log l USING @S@.orchestration_session_exec x"
-		" WHERE l.parent_exec_id OPERATOR(pg_catalog.=) x.orchestration_session_exec_id"
-		" AND x.session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_ISSUE_RELATIONS] = {
-		"DELETE FROM @S@.orchestration_session_issue_relation r USING @S@.orchestration_session_issue i"
-		" WHERE r.issue_id_prime OPERATOR(pg_catalog.=) i.orchestration_session_issue_id"
-		" AND i.session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_ISSUES] = {
-		"DELETE FROM @S@.orchestration_session_issue WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	/* Parent and child execs in one statement: the self reference is checked at its end. */
-	[PLAN_PURGE_EXECS] = {
-		"DELETE FROM @S@.orchestration_session_exec WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_STATES] = {
-		"DELETE FROM @S@.orchestration_session_state WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_ENTRIES] = {
-		"DELETE FROM @S@.orchestration_session_entry WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_BACKENDS] = {
-		"DELETE FROM @S@.orchestration_session_backend WHERE session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
-	[PLAN_PURGE_SESSIONS] = {
-		"DELETE FROM @S@.orchestration_session"
-		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) ANY ($1)",
-		1, {TA}},
+		"SELECT pg_catalog.array_agg(q.id ORDER BY q.f, q.id), pg_catalog.count(*)::pg_catalog.int4,"
+		" (pg_catalog.array_agg(q.f ORDER BY q.f DESC, q.id DESC))[1],"
+		" (pg_catalog.array_agg(q.id ORDER BY q.f DESC, q.id DESC))[1]"
+		" FROM (SELECT orchestration_session_id::pg_catalog.text AS id, orch_finished_at AS f"
+		"  FROM @S@.orchestration_session"
+		"  WHERE orch_finished_at IS NOT NULL"
+		"  AND orch_finished_at OPERATOR(pg_catalog.<) $1"
+		"  AND orch_finished_at OPERATOR(pg_catalog.>=) $3"
+		"  AND (orch_finished_at OPERATOR(pg_catalog.>) $3"
+		"       OR orchestration_session_id::pg_catalog.text OPERATOR(pg_catalog.>) $4)"
+		"  ORDER BY orch_finished_at, orchestration_session_id::pg_catalog.text"
+		"  LIMIT $2 FOR UPDATE SKIP LOCKED) q",
+		4, {TS, I, TS, T}, true},
+	/*
+	 * One statement per batch: the sessions of $1 that are really deleted
+	 * (a trigger, rule or row-level security policy on orchestration_session
+	 * may keep some), and the history of exactly those; the backend rows go
+	 * by ON DELETE CASCADE.  Foreign keys are checked at the end of the
+	 * statement, when parents and children are gone together.
+	 */
+	[PLAN_PURGE_DELETE] = {
+		"WITH s AS (DELETE FROM @S@.orchestration_session"
+		"   WHERE orchestration_session_id OPERATOR(pg_catalog.=) ANY ($1)"
+		"   AND orch_finished_at IS NOT NULL"
+		"   RETURNING orchestration_session_id),"
+		" l AS (DELETE FROM @S@.orchestration_session_log l USING @S@.orchestration_session_exec x"
+		"   WHERE l.parent_exec_id OPERATOR(pg_catalog.=) x.orchestration_session_exec_id"
+		"   AND x.session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1),"
+		" r AS (DELETE FROM @S@.orchestration_session_issue_relation r USING @S@.orchestration_session_issue i"
+		"   WHERE r.issue_id_prime OPERATOR(pg_catalog.=) i.orchestration_session_issue_id"
+		"   AND i.session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1),"
+		" i AS (DELETE FROM @S@.orchestration_session_issue"
+		"   WHERE session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1),"
+		" x AS (DELETE FROM @S@.orchestration_session_exec"
+		"   WHERE session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1),"
+		" t AS (DELETE FROM @S@.orchestration_session_state"
+		"   WHERE session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1),"
+		" e AS (DELETE FROM @S@.orchestration_session_entry"
+		"   WHERE session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1)"
+		" SELECT pg_catalog.count(*)::pg_catalog.int4 FROM s",
+		1, {TA}, true},
 };
 
 #undef T
 #undef I
 #undef TS
-#undef IV
 #undef B
 #undef TA
 
@@ -332,7 +358,8 @@ GetPlan(FunctionCallInfo fcinfo, PlanId id)
 		char	   *sql = PlanText(def->sql, quote_identifier(family->namespace_name));
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare(sql, def->nargs, (Oid *) def->argtypes);
+		plan = SPI_prepare_cursor(sql, def->nargs, (Oid *) def->argtypes,
+								  def->custom ? CURSOR_OPT_CUSTOM_PLAN : 0);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
 				 SPI_result_code_string(SPI_result));
