@@ -29,7 +29,7 @@ PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON valida
 REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views search_path seeds
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
-ISOLATION      = finish_race transition_chain abandon_race history_race schema_rename
+ISOLATION      = finish_race transition_chain abandon_race history_race schema_rename lock_order repeatable_read finish_timing
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --encoding=UTF8 --load-extension=$(EXTENSION)
 
 # TAP tests (test/t/*.pl) only with TAP=1: they initdb their own clusters,

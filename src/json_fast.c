@@ -69,6 +69,7 @@
  * written from where the previous block's ended, so the writes stay below
  * JF_CHUNK + 15 entries.)
  */
+#define JF_POLL_BYTES ((size_t) 256 * 1024)     /* default poll interval (json_valid.h) */
 #define JF_STACK_WORDS 512              /* 32768 levels of nesting */
 #define JF_MAX_DEPTH (JF_STACK_WORDS * 64)
 
@@ -155,6 +156,11 @@ typedef struct JfScan
     uint64_t    num_zero;       /* ... a 0 that began the number's digits */
     uint64_t    num_dot_seen;   /* the number going on had a '.' already */
     uint64_t    num_exp_seen;   /* ... had an e already */
+    /* interrupt polling (json_fast_validate_polled): once per chunk, a compare */
+    size_t      poll_pos;       /* poll when pos reaches it; SIZE_MAX: never */
+    size_t      poll_every;
+    void      (*poll) (void *arg, size_t pos);
+    void       *poll_arg;
 } JfScan;
 
 static const JfScan jf_scan_zero;
@@ -189,6 +195,18 @@ typedef struct JfEscClass
 
 /* Fills idx with the token offsets of the next chunk (see jf_index_chunk_avx2). */
 typedef size_t (*JfIndexer) (JfScan *s, uint32_t *idx);
+
+/*
+ * Calls the poll and sets the next poll position.  Out of line and cold: it
+ * runs once per poll_every bytes.  The poll may longjmp: stage 1 and 2 keep
+ * everything on the stack, so nothing is lost.
+ */
+static __attribute__((noinline, cold)) void
+jf_poll(JfScan *s)
+{
+    s->poll(s->poll_arg, s->pos);
+    s->poll_pos = s->len - s->pos > s->poll_every ? s->pos + s->poll_every : SIZE_MAX;
+}
 
 /* ---- AVX2 classifiers ---------------------------------------------------- */
 
@@ -578,6 +596,8 @@ jf_index_chunk_##isa(JfScan *s, uint32_t *idx) \
     { \
         size_t      stop = s->pos + JF_CHUNK < s->len ? s->pos + JF_CHUNK : s->len; \
 \
+        if (JF_UNLIKELY(s->pos >= s->poll_pos)) \
+            jf_poll(s); \
         for (; s->pos + 64 <= stop; s->pos += 64) \
         { \
             if (s->in_string) \
@@ -710,7 +730,8 @@ jf_literal(const unsigned char *buf, size_t len, size_t i)
 }
 
 static JsonFastVerdict JF_TARGET
-jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk)
+jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk,
+            void (*poll) (void *arg, size_t pos), void *poll_arg, size_t poll_every)
 {
     uint32_t    idx[JF_CHUNK + JF_SLACK];
     uint64_t    stack[JF_STACK_WORDS];  /* bit per open container: 1 = object */
@@ -726,6 +747,10 @@ jf_validate(const unsigned char *buf, size_t len, JfIndexer index_chunk)
     s = jf_scan_zero;
     s.buf = buf;
     s.len = len;
+    s.poll = poll;
+    s.poll_arg = poll_arg;
+    s.poll_every = poll_every;
+    s.poll_pos = poll != NULL && len > poll_every ? poll_every : SIZE_MAX;
 
 /* The next token: its offset i and first byte c (c = 0 at the end: NUL is never a token). */
 #define NEXT() \
@@ -881,13 +906,22 @@ json_fast_set_max_isa(int isa)
 }
 
 JsonFastVerdict
-json_fast_validate(const unsigned char *buf, size_t len)
+json_fast_validate_polled(const unsigned char *buf, size_t len,
+                          void (*poll) (void *arg, size_t pos), void *arg, size_t every)
 {
     int         isa = json_fast_isa();
 
     if (len >= UINT32_MAX || isa == 0)
         return JF_DEFER;
-    return jf_validate(buf, len, isa == 512 ? jf_index_chunk_avx512 : jf_index_chunk_avx2);
+    if (every == 0)
+        every = JF_POLL_BYTES;
+    return jf_validate(buf, len, isa == 512 ? jf_index_chunk_avx512 : jf_index_chunk_avx2, poll, arg, every);
+}
+
+JsonFastVerdict
+json_fast_validate(const unsigned char *buf, size_t len)
+{
+    return json_fast_validate_polled(buf, len, NULL, NULL, 0);
 }
 
 #else                           /* no x86-64 build: the exact validator decides everything */
@@ -916,6 +950,16 @@ json_fast_validate(const unsigned char *buf, size_t len)
     (void) buf;
     (void) len;
     return JF_DEFER;
+}
+
+JsonFastVerdict
+json_fast_validate_polled(const unsigned char *buf, size_t len,
+                          void (*poll) (void *arg, size_t pos), void *arg, size_t every)
+{
+    (void) poll;
+    (void) arg;
+    (void) every;
+    return json_fast_validate(buf, len);
 }
 
 #endif

@@ -29,6 +29,16 @@ typedef enum JsonFastVerdict {
 
 JsonFastVerdict json_fast_validate(const unsigned char *buf, size_t len);
 
+/*
+ * The same, calling poll(arg, pos) at least once every `every` bytes of
+ * input (pos: how far stage 1 has indexed; every is rounded up to the
+ * 4 KB chunk stage 1 indexes at a time).  poll may longjmp: the fast path
+ * allocates nothing and changes no global state (json_valid.h,
+ * JsonValidHooks).  poll NULL: json_fast_validate().
+ */
+JsonFastVerdict json_fast_validate_polled(const unsigned char *buf, size_t len,
+                                          void (*poll) (void *arg, size_t pos), void *arg, size_t every);
+
 /* 1 when this build and this CPU run the fast path (else it always defers). */
 int json_fast_available(void);
 

@@ -44,6 +44,18 @@
  * utf8_valid.c for check_utf8), which can only say "valid"; this validator
  * decides everything else and is the only one that reports errors.  The
  * tests and the fuzzer hold the two to the same answers.
+ *
+ * Interrupt polling (json_valid.h, JsonValidHooks): every loop that reads
+ * the document compares the read position with the next poll address
+ * (poll_at, UINTPTR_MAX when no poll is installed or none is due before the
+ * end) at a point it passes anyway: once per token in the grammar (after a
+ * value, at an opening bracket), and in the loops that can run through a
+ * huge token (strings, digit runs, whitespace, runs of non-ASCII
+ * characters) either as the bound of the block loop (so the block loop
+ * itself is unchanged) or per 4 KB.  The poll itself is out of line.  It
+ * may longjmp: at every poll point the only resource held is the heap part
+ * of the nesting stack, which comes from the allocator hooks (PostgreSQL:
+ * palloc, freed with the memory context on error).
  */
 #include "json_valid.h"
 #include "json_fast.h"
@@ -113,6 +125,57 @@ static const unsigned char jv_hex[256] = {
 
 #define JV_DIGIT(c) ((unsigned) ((c) - '0') < 10u)
 
+#if defined(__GNUC__) || defined(__clang__)
+#define JV_COLD static __attribute__((noinline, cold))
+#else
+#define JV_COLD static
+#endif
+
+/* ---- Hooks: interrupt polling and memory (json_valid.h) ------------------ */
+
+static JsonValidHooks jv_hooks = { NULL, NULL, JSON_VALID_POLL_BYTES, malloc, realloc, free };
+
+void
+json_valid_set_hooks(const JsonValidHooks *hooks)
+{
+    static const JsonValidHooks defaults = { NULL, NULL, JSON_VALID_POLL_BYTES, malloc, realloc, free };
+
+    jv_hooks = hooks ? *hooks : defaults;
+    if (jv_hooks.poll_bytes == 0)
+        jv_hooks.poll_bytes = JSON_VALID_POLL_BYTES;
+    if (jv_hooks.alloc == NULL || jv_hooks.resize == NULL || jv_hooks.release == NULL)
+    {
+        jv_hooks.alloc = malloc;
+        jv_hooks.resize = realloc;
+        jv_hooks.release = free;
+    }
+}
+
+/*
+ * Polling works on addresses: a loop polls when its position p reaches
+ * poll_at (an address inside the buffer, or UINTPTR_MAX: never).
+ */
+JV_INLINE uintptr_t
+jv_poll_start(const unsigned char *buf, size_t len)
+{
+    return jv_hooks.poll != NULL && len > jv_hooks.poll_bytes ? (uintptr_t) buf + jv_hooks.poll_bytes : UINTPTR_MAX;
+}
+
+/* Polls at p (buf: the start of the buffer, for the position) and returns the next poll_at. */
+JV_COLD uintptr_t
+jv_poll_now(const unsigned char *p, const unsigned char *buf, const unsigned char *end)
+{
+    jv_hooks.poll(jv_hooks.poll_arg, (size_t) (p - buf));
+    return (size_t) (end - p) > jv_hooks.poll_bytes ? (uintptr_t) p + jv_hooks.poll_bytes : UINTPTR_MAX;
+}
+
+/* The end of the stretch a block loop may run without polling: min(end, poll_at). */
+JV_INLINE const unsigned char *
+jv_poll_limit(const unsigned char *end, uintptr_t poll_at)
+{
+    return (uintptr_t) end > poll_at ? (const unsigned char *) poll_at : end;
+}
+
 /*
  * Length of the well-formed UTF-8 sequence at p (2..4), 0 when it is
  * ill-formed, -1 when the input ends before it is complete.  Strict per
@@ -164,15 +227,24 @@ jv_utf8_seq(const unsigned char *p, const unsigned char *end)
 /*
  * Scans a string body starting just after the opening quote.  Returns the
  * position after the closing quote, or NULL with *code / *errp set.
+ *
+ * Polling: the plain-byte loops run up to lim = min(end, *poll_at) and poll
+ * there; escapes and non-ASCII runs check *poll_at as they go.
  */
 JV_INLINE const unsigned char *
 jv_scan_string(const unsigned char *p, const unsigned char *end, const int check_utf8,
-               JsonValidCode *code, const unsigned char **errp)
+               JsonValidCode *code, const unsigned char **errp,
+               const unsigned char *buf, uintptr_t *poll_at)
 {
     const unsigned char *plain = check_utf8 ? jv_plain_ascii : jv_plain_opaque;
 
     for (;;)
     {
+        const unsigned char *lim;
+
+        if (JV_UNLIKELY((uintptr_t) p >= *poll_at))
+            *poll_at = jv_poll_now(p, buf, end);
+        lim = jv_poll_limit(end, *poll_at);
 #ifdef JV_USE_SSE2
         {
             const __m128i quote = _mm_set1_epi8('"');
@@ -180,7 +252,7 @@ jv_scan_string(const unsigned char *p, const unsigned char *end, const int check
             const __m128i c1f = _mm_set1_epi8(0x1F);
             const __m128i c20 = _mm_set1_epi8(0x20);
 
-            while (end - p >= 16)
+            while (lim - p >= 16)
             {
                 __m128i v = _mm_loadu_si128((const __m128i *) p);
                 __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
@@ -205,7 +277,7 @@ jv_scan_string(const unsigned char *p, const unsigned char *end, const int check
             const uint64_t highs = UINT64_C(0x8080808080808080);
 
             /* SWAR: a flagged word always holds a real special byte (no false positive below it). */
-            while (end - p >= 8)
+            while (lim - p >= 8)
             {
                 uint64_t w, q, b, t;
 
@@ -221,10 +293,12 @@ jv_scan_string(const unsigned char *p, const unsigned char *end, const int check
             }
         }
 #endif
-        while (p < end && plain[*p])
+        while (p < lim && plain[*p])
             p++;
-        if (JV_UNLIKELY(p == end))
+        if (JV_UNLIKELY(p == lim))
         {
+            if (lim != end)
+                continue;       /* at the poll point: poll, go on */
             *code = JV_UNTERMINATED_STRING;
             *errp = end;
             return NULL;
@@ -291,7 +365,7 @@ special:
                 if (p >= end)
                     break;
                 c = *p;
-            } while (c >= 0x80);
+            } while (c >= 0x80 && (uintptr_t) p < *poll_at);
         }
     }
 
@@ -301,26 +375,37 @@ unterminated:
     return NULL;
 }
 
-/* Skips a run of ASCII digits; a block compare avoids a mispredicted exit per number. */
+/*
+ * Skips a run of ASCII digits; a block compare avoids a mispredicted exit per
+ * number.  The block loop runs up to min(end, *poll_at), then polls.
+ */
 JV_INLINE const unsigned char *
-jv_skip_digits(const unsigned char *p, const unsigned char *end)
+jv_skip_digits(const unsigned char *p, const unsigned char *end,
+               const unsigned char *buf, uintptr_t *poll_at)
 {
-#ifdef JV_USE_SSE2
-    while (end - p >= 16)
+    for (;;)
     {
-        __m128i v = _mm_loadu_si128((const __m128i *) p);
-        /* '0'..'9' become -128..-119 (signed); anything else compares greater */
-        __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char) (0x80 - '0')));
-        int m = _mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8((char) (0x80 + 9))));
+        const unsigned char *lim = jv_poll_limit(end, *poll_at);
 
-        if (m)
-            return p + __builtin_ctz((unsigned) m);
-        p += 16;
-    }
+#ifdef JV_USE_SSE2
+        while (lim - p >= 16)
+        {
+            __m128i v = _mm_loadu_si128((const __m128i *) p);
+            /* '0'..'9' become -128..-119 (signed); anything else compares greater */
+            __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char) (0x80 - '0')));
+            int m = _mm_movemask_epi8(_mm_cmpgt_epi8(x, _mm_set1_epi8((char) (0x80 + 9))));
+
+            if (m)
+                return p + __builtin_ctz((unsigned) m);
+            p += 16;
+        }
 #endif
-    while (p < end && JV_DIGIT(*p))
-        p++;
-    return p;
+        while (p < lim && JV_DIGIT(*p))
+            p++;
+        if (JV_LIKELY(p < lim || lim == end))
+            return p;
+        *poll_at = jv_poll_now(p, buf, end);
+    }
 }
 
 #ifdef JV_USE_SSE2
@@ -425,7 +510,8 @@ jv_win_at(JvWin *w, size_t *wbo, const unsigned char *buf, size_t len,
 
 /*
  * Returns a stack of twice cap_levels levels holding the old contents,
- * moving it to the heap the first time; NULL when out of memory.
+ * moving it to the heap the first time; NULL when out of memory.  Memory
+ * comes from the allocator hooks only (see jv_hooks).
  */
 static uint64_t *
 jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
@@ -437,12 +523,12 @@ jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
         return NULL;
     if (stack == local)
     {
-        n = (uint64_t *) malloc(old_words * 2 * sizeof(uint64_t));
+        n = (uint64_t *) jv_hooks.alloc(old_words * 2 * sizeof(uint64_t));
         if (n)
             memcpy(n, local, old_words * sizeof(uint64_t));
         return n;
     }
-    return (uint64_t *) realloc(stack, old_words * 2 * sizeof(uint64_t));
+    return (uint64_t *) jv_hooks.resize(stack, old_words * 2 * sizeof(uint64_t));
 }
 
 /* closer value at top level: no byte equals it */
@@ -462,6 +548,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     const unsigned char *errp;
     const char *lit;
     size_t litlen, i;
+    uintptr_t poll_at = jv_poll_start(buf, len);
 #ifdef JV_USE_SSE2
     JvWin w;
     size_t wbo = len + 1;           /* window base offset; len + 1 = no window yet */
@@ -469,7 +556,22 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     memset(&w, 0, sizeof(w));       /* never read before a fill; silences -Wmaybe-uninitialized */
 #endif
 
-#define SKIP_WS() do { while (p < end && jv_ws[*p]) p++; } while (0)
+    /* a poll is due: at a point every path through the grammar passes once per token */
+#define POLL_CHECK() \
+    do { \
+        if (JV_UNLIKELY((uintptr_t) p >= poll_at)) \
+            poll_at = jv_poll_now(p, buf, end); \
+    } while (0)
+    /* a run of whitespace may be the whole document: a poll check per 4 KB boundary crossed */
+#define SKIP_WS() \
+    do { \
+        while (p < end && jv_ws[*p]) \
+        { \
+            p++; \
+            if (JV_UNLIKELY(((uintptr_t) p & 4095) == 0)) \
+                POLL_CHECK(); \
+        } \
+    } while (0)
     /* whitespace where the input must go on (inside a container) */
 #define SKIP_WS_MORE() do { SKIP_WS(); if (p == end) FAIL(JV_UNEXPECTED_END, end); } while (0)
 #if defined(JV_USE_SSE2) && !defined(JV_NO_WIN_STR)
@@ -490,14 +592,14 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
             /* an escape, a control or non-ASCII byte, or no special byte in 64 */ \
             x_ += sp_ ? (size_t) __builtin_ctzll(sp_) : 64; \
         } \
-        p = jv_scan_string(x_, end, check_utf8, &code, &errp); \
+        p = jv_scan_string(x_, end, check_utf8, &code, &errp, buf, &poll_at); \
         if (JV_UNLIKELY(p == NULL)) \
             goto fail; \
     } while (0)
 #else
 #define SCAN_STRING() \
     do { \
-        p = jv_scan_string(p + 1, end, check_utf8, &code, &errp); \
+        p = jv_scan_string(p + 1, end, check_utf8, &code, &errp, buf, &poll_at); \
         if (JV_UNLIKELY(p == NULL)) \
             goto fail; \
     } while (0)
@@ -505,6 +607,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
 #define FAIL(c, at) do { code = (c); errp = (at); goto fail; } while (0)
 #define PUSH(bit) \
     do { \
+        POLL_CHECK(); \
         if (JV_UNLIKELY(depth == cap)) \
         { \
             uint64_t *grown = jv_grow(stack, cap, local_stack); \
@@ -629,7 +732,7 @@ value_here:
             }
             else if (JV_DIGIT(*p))
             {
-                p = jv_skip_digits(p + 1, end);
+                p = jv_skip_digits(p + 1, end, buf, &poll_at);
             }
             else
                 FAIL(JV_BAD_NUMBER, p);
@@ -640,7 +743,7 @@ value_here:
                     FAIL(JV_UNEXPECTED_END, end);
                 if (!JV_DIGIT(*p))
                     FAIL(JV_BAD_NUMBER, p);
-                p = jv_skip_digits(p + 1, end);
+                p = jv_skip_digits(p + 1, end, buf, &poll_at);
             }
             if (p < end && (*p | 0x20) == 'e')
             {
@@ -651,7 +754,7 @@ value_here:
                     FAIL(JV_UNEXPECTED_END, end);
                 if (!JV_DIGIT(*p))
                     FAIL(JV_BAD_NUMBER, p);
-                p = jv_skip_digits(p + 1, end);
+                p = jv_skip_digits(p + 1, end, buf, &poll_at);
             }
             goto after_value;
         case 't':
@@ -711,6 +814,7 @@ after_value:
      * (kept in a register, so the bit stack is read only when a container
      * closes); whitespace is retried, anything else is an error.
      */
+    POLL_CHECK();
     if (JV_LIKELY(p < end))
     {
         unsigned c = *p;
@@ -757,7 +861,7 @@ bad_literal:
 
 ok:
     if (stack != local_stack)
-        free(stack);
+        jv_hooks.release(stack);
     if (res)
     {
         res->code = JV_OK;
@@ -767,7 +871,7 @@ ok:
 
 fail:
     if (stack != local_stack)
-        free(stack);
+        jv_hooks.release(stack);
     if (res)
     {
         res->code = code;
@@ -775,6 +879,7 @@ fail:
     }
     return 0;
 
+#undef POLL_CHECK
 #undef SKIP_WS
 #undef SKIP_WS_MORE
 #undef SCAN_STRING
@@ -814,7 +919,9 @@ json_validate(const unsigned char *buf, size_t len, int check_utf8, JsonValidRes
      * separate UTF-8 pass say "valid" or hand over; every error is found and
      * reported by the exact validator below.
      */
-    if (len >= JV_FAST_MIN && json_fast_validate(buf, len) == JF_VALID && (!check_utf8 || utf8_valid(buf, len)))
+    if (len >= JV_FAST_MIN &&
+        json_fast_validate_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes) == JF_VALID &&
+        (!check_utf8 || utf8_valid_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes)))
     {
         if (res)
             res->code = JV_OK, res->offset = len;

@@ -242,6 +242,23 @@ AppendTransition(FunctionCallInfo fcinfo, PlanId plan, text *session_id, text *s
 	NULL_FLAG(reason), ' ', NULL_FLAG(elaboration)};
 	bool		isnull;
 
+	/*
+	 * The link is appended with a fresh snapshot (the chain as the previous
+	 * lock holder left it), but the foreign-key check reads with the
+	 * transaction's: under REPEATABLE READ an entry committed after it is a
+	 * serialization failure, told before the insert.
+	 */
+	if (entry_id && IsolationUsesXactSnapshot())
+	{
+		Datum		find[1] = {PointerGetDatum(entry_id)};
+
+		if (RunPlan(fcinfo, PLAN_ENTRY_SESSION, find, NULL, false) == 0)
+		{
+			CheckChildOfSession(fcinfo, PLAN_ENTRY_SESSION, "entry", "session_entry_id",
+								entry_id, session_id);
+			ReportCommittedAfterSnapshot("entry", entry_id);
+		}
+	}
 	if (RunTrustedPlan(fcinfo, plan, ins, ins_nulls, true,
 					   FAMILY_STATE, session_id, false) != 1)
 	{

@@ -99,37 +99,73 @@ typedef char utf8_dfa_has_256_rows[sizeof(utf8_dfa) / sizeof(utf8_dfa[0]) == 256
 
 #define DFA_STEP(state, byte) ((state) = (utf8_dfa[(byte)] >> (state)) & 63)
 
+/*
+ * Polling: both paths run their block loop over stretches of at most `step`
+ * bytes and call the poll between stretches, so the loops themselves are
+ * unchanged (only their bound is the end of the stretch).  Without a poll
+ * the stretch is the whole input.
+ */
+#define UTF8_POLL_BYTES ((size_t) 256 * 1024)
+
+static size_t
+utf8_poll_step(void (*poll) (void *, size_t), size_t every)
+{
+    if (poll == NULL)
+        return ~(size_t) 63;
+    if (every == 0)
+        every = UTF8_POLL_BYTES;
+    if (every > ~(size_t) 63)
+        return ~(size_t) 63;
+    return (every + 63) & ~(size_t) 63;
+}
+
 int
-utf8_valid_scalar(const unsigned char *buf, size_t len)
+utf8_valid_scalar_polled(const unsigned char *buf, size_t len,
+                         void (*poll) (void *arg, size_t pos), void *arg, size_t every)
 {
     uint64_t state = S_ACC;
     size_t i = 0;
+    const size_t step = utf8_poll_step(poll, every);
 
-    while (len - i >= 8)
+    for (;;)
     {
-        uint64_t w;
+        size_t words = (len - i) & ~(size_t) 7;     /* bytes in whole words left */
+        size_t stop = i + (words < step ? words : step);
 
-        memcpy(&w, buf + i, 8);         /* no unaligned pointer casts */
-        /* between characters, an all-ASCII word needs no DFA steps */
-        if (state != S_ACC || (w & UINT64_C(0x8080808080808080)) != 0)
+        for (; i < stop; i += 8)
         {
-            DFA_STEP(state, buf[i]);
-            DFA_STEP(state, buf[i + 1]);
-            DFA_STEP(state, buf[i + 2]);
-            DFA_STEP(state, buf[i + 3]);
-            DFA_STEP(state, buf[i + 4]);
-            DFA_STEP(state, buf[i + 5]);
-            DFA_STEP(state, buf[i + 6]);
-            DFA_STEP(state, buf[i + 7]);
-            if (state == S_ERR)
-                return 0;
+            uint64_t w;
+
+            memcpy(&w, buf + i, 8);         /* no unaligned pointer casts */
+            /* between characters, an all-ASCII word needs no DFA steps */
+            if (state != S_ACC || (w & UINT64_C(0x8080808080808080)) != 0)
+            {
+                DFA_STEP(state, buf[i]);
+                DFA_STEP(state, buf[i + 1]);
+                DFA_STEP(state, buf[i + 2]);
+                DFA_STEP(state, buf[i + 3]);
+                DFA_STEP(state, buf[i + 4]);
+                DFA_STEP(state, buf[i + 5]);
+                DFA_STEP(state, buf[i + 6]);
+                DFA_STEP(state, buf[i + 7]);
+                if (state == S_ERR)
+                    return 0;
+            }
         }
-        i += 8;
+        if (len - i < 8)
+            break;
+        poll(arg, i);
     }
     for (; i < len; i++)
         DFA_STEP(state, buf[i]);
     /* ending anywhere but between characters means a cut sequence */
     return state == S_ACC;
+}
+
+int
+utf8_valid_scalar(const unsigned char *buf, size_t len)
+{
+    return utf8_valid_scalar_polled(buf, len, NULL, NULL, 0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -266,34 +302,44 @@ utf8_block_incomplete(__m256i cur)
 }
 
 static UTF8_AVX2 int
-utf8_valid_avx2(const unsigned char *buf, size_t len)
+utf8_valid_avx2(const unsigned char *buf, size_t len,
+                void (*poll) (void *arg, size_t pos), void *arg, size_t step)
 {
     __m256i error = _mm256_setzero_si256();
     __m256i prev = _mm256_setzero_si256();     /* "before the start" is ASCII */
     __m256i prev_incomplete = _mm256_setzero_si256();
     size_t i = 0;
 
-    for (; len - i >= 64; i += 64)
+    for (;;)
     {
-        __m256i a = _mm256_loadu_si256((const __m256i *) (buf + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *) (buf + i + 32));
+        size_t blocks = (len - i) & ~(size_t) 63;   /* bytes in whole blocks left */
+        size_t stop = i + (blocks < step ? blocks : step);
 
-        if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) == 0)
+        for (; i < stop; i += 64)
         {
-            /* ASCII block: only the previous block's last sequence can be cut */
-            error = _mm256_or_si256(error, prev_incomplete);
-            prev_incomplete = _mm256_setzero_si256();
+            __m256i a = _mm256_loadu_si256((const __m256i *) (buf + i));
+            __m256i b = _mm256_loadu_si256((const __m256i *) (buf + i + 32));
+
+            if (_mm256_movemask_epi8(_mm256_or_si256(a, b)) == 0)
+            {
+                /* ASCII block: only the previous block's last sequence can be cut */
+                error = _mm256_or_si256(error, prev_incomplete);
+                prev_incomplete = _mm256_setzero_si256();
+            }
+            else
+            {
+                error = _mm256_or_si256(error, utf8_block_errors(a, prev));
+                error = _mm256_or_si256(error, utf8_block_errors(b, a));
+                prev_incomplete = utf8_block_incomplete(b);
+                /* invalid input is rare; one test per non-ASCII block is cheap */
+                if (!_mm256_testz_si256(error, error))
+                    return 0;
+            }
+            prev = b;
         }
-        else
-        {
-            error = _mm256_or_si256(error, utf8_block_errors(a, prev));
-            error = _mm256_or_si256(error, utf8_block_errors(b, a));
-            prev_incomplete = utf8_block_incomplete(b);
-            /* invalid input is rare; one test per non-ASCII block is cheap */
-            if (!_mm256_testz_si256(error, error))
-                return 0;
-        }
-        prev = b;
+        if (len - i < 64)
+            break;
+        poll(arg, i);
     }
 
     if (i < len)
@@ -346,11 +392,18 @@ utf8_valid_uses_simd(void)
 }
 
 int
-utf8_valid(const unsigned char *buf, size_t len)
+utf8_valid_polled(const unsigned char *buf, size_t len,
+                  void (*poll) (void *arg, size_t pos), void *arg, size_t every)
 {
 #ifdef UTF8_VALID_X86
     if (utf8_check_avx2())
-        return utf8_valid_avx2(buf, len);
+        return utf8_valid_avx2(buf, len, poll, arg, utf8_poll_step(poll, every));
 #endif
-    return utf8_valid_scalar(buf, len);
+    return utf8_valid_scalar_polled(buf, len, poll, arg, every);
+}
+
+int
+utf8_valid(const unsigned char *buf, size_t len)
+{
+    return utf8_valid_polled(buf, len, NULL, NULL, 0);
 }

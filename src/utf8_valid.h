@@ -24,6 +24,19 @@
 
 int utf8_valid(const unsigned char *buf, size_t len);
 
+/*
+ * utf8_valid(), calling poll(arg, pos) at least once every `every` bytes
+ * (pos: the offset reached; every is rounded up to a multiple of 64).  poll
+ * may longjmp: the validator allocates nothing and changes no global state
+ * once it has chosen its path.  poll NULL: utf8_valid().
+ */
+int utf8_valid_polled(const unsigned char *buf, size_t len,
+                      void (*poll) (void *arg, size_t pos), void *arg, size_t every);
+
+/* For tests: utf8_valid_polled() on the portable path, whatever the CPU. */
+int utf8_valid_scalar_polled(const unsigned char *buf, size_t len,
+                             void (*poll) (void *arg, size_t pos), void *arg, size_t every);
+
 /* For tests and benchmarks: the portable path, whatever the CPU. */
 int utf8_valid_scalar(const unsigned char *buf, size_t len);
 
