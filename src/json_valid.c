@@ -981,47 +981,219 @@ json_valid_reason(JsonValidCode code)
     return "unknown error";
 }
 
+/* ---- Locating an offset: lines, columns, characters ---------------------- */
+
+JV_INLINE unsigned
+jv_popcount64(uint64_t x)
+{
+#if defined(__POPCNT__) && (defined(__GNUC__) || defined(__clang__))
+    return (unsigned) __builtin_popcountll(x);
+#else
+    /* without the instruction, __builtin_popcountll is a libgcc call */
+    x = x - ((x >> 1) & UINT64_C(0x5555555555555555));
+    x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+    x = (x + (x >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+    return (unsigned) ((x * UINT64_C(0x0101010101010101)) >> 56);
+#endif
+}
+
+/*
+ * Bit masks of the 64 bytes at q: '\n', bytes that start a UTF-8 character
+ * (not 10xxxxxx) and bytes >= 0x80.
+ */
+JV_INLINE void
+jv_block_masks(const unsigned char *q, uint64_t *nl, uint64_t *lead, uint64_t *high)
+{
+#ifdef JV_USE_SSE2
+    uint64_t n = 0, l = 0, h = 0;
+    int k;
+
+    for (k = 0; k < 4; k++)
+    {
+        __m128i v = _mm_loadu_si128((const __m128i *) (q + 16 * k));
+
+        n |= (uint64_t) (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))) << (16 * k);
+        /* signed: 0x80-0xBF are -128..-65, every other byte is greater */
+        l |= (uint64_t) (uint32_t) _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8((char) 0xBF))) << (16 * k);
+        h |= (uint64_t) (uint32_t) _mm_movemask_epi8(v) << (16 * k);
+    }
+    *nl = n;
+    *lead = l;
+    *high = h;
+#else
+    uint64_t n = 0, l = 0, h = 0;
+    int k;
+
+    for (k = 0; k < 64; k++)
+    {
+        n |= (uint64_t) (q[k] == '\n') << k;
+        l |= (uint64_t) ((q[k] & 0xC0) != 0x80) << k;
+        h |= (uint64_t) (q[k] >> 7) << k;
+    }
+    *nl = n;
+    *lead = l;
+    *high = h;
+#endif
+}
+
+/* The counts so far: line, column (both 1-based) and characters seen. */
+typedef struct JvPos {
+    size_t line, col, chars;
+} JvPos;
+
+/* Adds a 64-byte block whose characters start at the bits of lead. */
+JV_INLINE void
+jv_pos_block(JvPos *pos, uint64_t nl, uint64_t lead)
+{
+    unsigned c = jv_popcount64(lead);
+
+    pos->chars += c;
+    if (nl == 0)
+        pos->col += c;
+    else
+    {
+        unsigned last = 63 - (unsigned) __builtin_clzll(nl);
+
+        pos->line += jv_popcount64(nl);
+        pos->col = 1 + jv_popcount64((lead >> last) >> 1);     /* characters after the last '\n' */
+    }
+}
+
+/*
+ * UTF-8 (utf8 = 1) or one character per byte (0) over buf[0..off): 64 bytes
+ * at a time, polling between stretches of poll_bytes.
+ */
+JV_INLINE void
+jv_locate_blocks(const unsigned char *buf, size_t off, const int utf8, JvPos *pos)
+{
+    const size_t step = jv_hooks.poll != NULL ? (jv_hooks.poll_bytes + 63) & ~(size_t) 63 : ~(size_t) 63;
+    size_t i = 0;
+
+    for (;;)
+    {
+        size_t blocks = (off - i) & ~(size_t) 63;
+        size_t stop = i + (blocks < step ? blocks : step);
+
+        for (; i < stop; i += 64)
+        {
+            uint64_t nl, lead, high;
+
+            jv_block_masks(buf + i, &nl, &lead, &high);
+            jv_pos_block(pos, nl, utf8 ? lead : ~UINT64_C(0));
+        }
+        if (off - i < 64)
+            break;
+        jv_hooks.poll(jv_hooks.poll_arg, i);
+    }
+    for (; i < off; i++)
+    {
+        unsigned char b = buf[i];
+
+        if (!utf8 || (b & 0xC0) != 0x80)
+        {
+            pos->chars++;
+            pos->col++;
+        }
+        if (b == '\n')
+        {
+            pos->line++;
+            pos->col = 1;
+        }
+    }
+}
+
+/* Another multibyte encoding: ASCII blocks 64 bytes at a time, the rest character by character. */
+static void
+jv_locate_mblen(const unsigned char *buf, size_t len, size_t off, int (*mblen) (const unsigned char *s),
+                JvPos *pos)
+{
+    uintptr_t poll_at = jv_poll_start(buf, len);
+    size_t i = 0;
+
+    while (i < off)
+    {
+        unsigned char b;
+
+        if (JV_UNLIKELY((uintptr_t) (buf + i) >= poll_at))
+            poll_at = jv_poll_now(buf + i, buf, buf + len);
+        if (off - i >= 64)
+        {
+            uint64_t nl, lead, high;
+
+            jv_block_masks(buf + i, &nl, &lead, &high);
+            if (high == 0)
+            {
+                jv_pos_block(pos, nl, ~UINT64_C(0));
+                i += 64;
+                continue;
+            }
+        }
+        b = buf[i];
+        pos->chars++;
+        pos->col++;
+        if (b < 0x80)
+        {
+            if (b == '\n')
+            {
+                pos->line++;
+                pos->col = 1;
+            }
+            i++;
+        }
+        else
+        {
+            int n = mblen(buf + i);
+
+            if (n < 1)
+                n = 1;
+            if ((size_t) n > len - i)
+                n = (int) (len - i);
+            i += (size_t) n;
+        }
+    }
+}
+
+void
+json_valid_locate_enc(const unsigned char *buf, size_t len, size_t offset, const JsonValidEncoding *enc,
+                      size_t *line, size_t *column, size_t *char_pos)
+{
+    JvPos pos = { 1, 1, 1 };
+    JsonValidCharset kind = enc ? enc->kind : JV_CHARS_UTF8;
+
+    if (buf == NULL)
+        len = 0, buf = (const unsigned char *) "";
+    if (offset > len)
+        offset = len;
+    if (kind == JV_CHARS_BYTES && line == NULL && column == NULL)
+        pos.chars = offset + 1;                 /* nothing to count */
+    else if (kind == JV_CHARS_MBLEN && enc->mblen != NULL)
+        jv_locate_mblen(buf, len, offset, enc->mblen, &pos);
+    else
+        jv_locate_blocks(buf, offset, kind != JV_CHARS_BYTES, &pos);
+    if (line)
+        *line = pos.line;
+    if (column)
+        *column = pos.col;
+    if (char_pos)
+        *char_pos = pos.chars;
+}
+
 void
 json_valid_locate(const unsigned char *buf, size_t len, size_t offset,
                   size_t *line, size_t *column, size_t *char_pos)
 {
-    size_t l = 1, col = 1, chars = 1, i;
-
-    if (buf == NULL)
-        len = 0;
-    if (offset > len)
-        offset = len;
-    for (i = 0; i < offset; i++)
-    {
-        unsigned char b = buf[i];
-
-        if ((b & 0xC0) != 0x80)
-        {
-            chars++;
-            col++;
-        }
-        if (b == '\n')
-        {
-            l++;
-            col = 1;
-        }
-    }
-    if (line)
-        *line = l;
-    if (column)
-        *column = col;
-    if (char_pos)
-        *char_pos = chars;
+    json_valid_locate_enc(buf, len, offset, NULL, line, column, char_pos);
 }
 
 size_t
-json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidResult *res,
-                        char *out, size_t outsz)
+json_valid_format_error_enc(const unsigned char *buf, size_t len, const JsonValidResult *res,
+                            const JsonValidEncoding *enc, char *out, size_t outsz)
 {
     char found[32];
     size_t line, column, off;
     int n;
     char dummy[1];
+    int utf8 = enc == NULL || enc->kind == JV_CHARS_UTF8;
 
     if (out == NULL || outsz == 0)
     {
@@ -1036,7 +1208,7 @@ json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidRes
         return n < 0 ? 0 : (size_t) n;
     }
     off = res->offset > len ? len : res->offset;
-    json_valid_locate(buf, len, off, &line, &column, NULL);
+    json_valid_locate_enc(buf, len, off, enc, &line, &column, NULL);
 
     if (off >= len)
         snprintf(found, sizeof(found), "end of input");
@@ -1050,7 +1222,7 @@ json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidRes
             snprintf(found, sizeof(found), "'%c'", (char) b);
         else
         {
-            int k = jv_utf8_seq(buf + off, buf + len);
+            int k = utf8 ? jv_utf8_seq(buf + off, buf + len) : 0;
 
             if (k > 0)
             {
@@ -1066,4 +1238,439 @@ json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidRes
     n = snprintf(out, outsz, "line %zu, column %zu: %s, found %s",
                  line, column, json_valid_reason(res->code), found);
     return n < 0 ? 0 : (size_t) n;
+}
+
+size_t
+json_valid_format_error(const unsigned char *buf, size_t len, const JsonValidResult *res,
+                        char *out, size_t outsz)
+{
+    return json_valid_format_error_enc(buf, len, res, NULL, out, outsz);
+}
+
+/*
+ * ---- Top-level members of a valid document (json_top_member) -------------
+ *
+ * The document is known to be valid, so nothing is checked: containers are
+ * skipped by counting brackets outside strings (a size_t, not a stack: any
+ * depth, no memory), strings by their first unescaped quote.  Every loop
+ * polls like the validator (block loops bounded by the poll point), and
+ * every read is bounded by end, so input that is not valid after all gives
+ * a wrong answer, never a read outside the buffer.
+ */
+
+typedef struct JvReader {
+    const unsigned char *buf, *end;
+    uintptr_t poll_at;
+} JvReader;
+
+JV_INLINE void
+jv_reader_poll(JvReader *r, const unsigned char *p)
+{
+    if (JV_UNLIKELY((uintptr_t) p >= r->poll_at))
+        r->poll_at = jv_poll_now(p, r->buf, r->end);
+}
+
+/* Bytes that stop the container skip: '"' and the four brackets. */
+static const unsigned char jv_bracket_or_quote[256] = {
+    ['"'] = 1, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1
+};
+
+/* Bytes that end a number or literal. */
+static const unsigned char jv_scalar_end[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, [']'] = 1, ['}'] = 1, [':'] = 1
+};
+
+/* The first byte at or after p that table does not mark (skip = 1) or marks (skip = 0), or end. */
+JV_INLINE const unsigned char *
+jv_read_bytes(JvReader *r, const unsigned char *p, const unsigned char *table, const int skip)
+{
+    for (;;)
+    {
+        const unsigned char *lim;
+
+        jv_reader_poll(r, p);
+        lim = jv_poll_limit(r->end, r->poll_at);
+        while (p < lim && (table[*p] != 0) == skip)
+            p++;
+        if (p < lim || lim == r->end)
+            return p;
+    }
+}
+
+/* p just after an opening quote: the position of the closing quote, or end. */
+static const unsigned char *
+jv_read_string(JvReader *r, const unsigned char *p)
+{
+    for (;;)
+    {
+        const unsigned char *lim;
+
+        jv_reader_poll(r, p);
+        lim = jv_poll_limit(r->end, r->poll_at);
+#ifdef JV_USE_SSE2
+        while (lim - p >= 16)
+        {
+            __m128i v = _mm_loadu_si128((const __m128i *) p);
+            int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+            if (m)
+            {
+                p += __builtin_ctz((unsigned) m);
+                goto special;
+            }
+            p += 16;
+        }
+#endif
+        while (p < lim && *p != '"' && *p != '\\')
+            p++;
+        if (p == lim)
+        {
+            if (lim == r->end)
+                return r->end;
+            continue;
+        }
+#ifdef JV_USE_SSE2
+special:
+#endif
+        if (*p == '"')
+            return p;
+        if (r->end - p <= 2)
+            return r->end;
+        p += 2;             /* a backslash and the byte it escapes (the hex digits of \u are plain) */
+    }
+}
+
+/* p at '[' or '{': the position after its closing bracket, or end. */
+static const unsigned char *
+jv_read_container(JvReader *r, const unsigned char *p)
+{
+    size_t depth = 0;
+
+    for (;;)
+    {
+        const unsigned char *lim;
+        unsigned c;
+
+        jv_reader_poll(r, p);
+        lim = jv_poll_limit(r->end, r->poll_at);
+#ifdef JV_USE_SSE2
+        while (lim - p >= 16)
+        {
+            __m128i v = _mm_loadu_si128((const __m128i *) p);
+            __m128i u = _mm_or_si128(v, _mm_set1_epi8(0x20));   /* '[' -> '{', ']' -> '}' */
+            int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                   _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('{')),
+                                                                _mm_cmpeq_epi8(u, _mm_set1_epi8('}')))));
+
+            if (m)
+            {
+                p += __builtin_ctz((unsigned) m);
+                goto special;
+            }
+            p += 16;
+        }
+#endif
+        while (p < lim && !jv_bracket_or_quote[*p])
+            p++;
+        if (p == lim)
+        {
+            if (lim == r->end)
+                return r->end;
+            continue;
+        }
+#ifdef JV_USE_SSE2
+special:
+#endif
+        c = *p;
+        if (c == '"')
+        {
+            p = jv_read_string(r, p + 1);
+            if (p == r->end)
+                return r->end;
+        }
+        else if (c == '[' || c == '{')
+            depth++;
+        else if (--depth == 0)
+            return p + 1;
+        p++;
+    }
+}
+
+JV_INLINE unsigned
+jv_hex4(const unsigned char *p)
+{
+    unsigned v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++)
+    {
+        unsigned c = p[i];
+
+        v = (v << 4) | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/*
+ * The code point of the \u escape at p (p[0] == '\\', p[1] == 'u', at least
+ * 6 bytes before end), combined with a following \u low surrogate; *used:
+ * the bytes consumed (6 or 12).  Returns 0x110000 + the lone surrogate for
+ * a surrogate that is not half of a pair.
+ */
+JV_INLINE unsigned
+jv_u_escape(const unsigned char *p, const unsigned char *end, size_t *used)
+{
+    unsigned cp = jv_hex4(p + 2);
+
+    *used = 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 12 && p[6] == '\\' && p[7] == 'u')
+    {
+        unsigned lo = jv_hex4(p + 8);
+
+        if (lo >= 0xDC00 && lo <= 0xDFFF)
+        {
+            *used = 12;
+            return 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return 0x110000 + cp;
+    return cp;
+}
+
+JV_INLINE int
+jv_utf8_encode(unsigned cp, unsigned char *o)
+{
+    if (cp < 0x80)
+    {
+        o[0] = (unsigned char) cp;
+        return 1;
+    }
+    if (cp < 0x800)
+    {
+        o[0] = (unsigned char) (0xC0 | (cp >> 6));
+        o[1] = (unsigned char) (0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000)
+    {
+        o[0] = (unsigned char) (0xE0 | (cp >> 12));
+        o[1] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char) (0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char) (0xF0 | (cp >> 18));
+    o[1] = (unsigned char) (0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char) (0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* The byte a simple escape \c stands for (c is one of " \ / b f n r t). */
+JV_INLINE unsigned char
+jv_simple_unescape(unsigned c)
+{
+    switch (c)
+    {
+        case 'b':
+            return '\b';
+        case 'f':
+            return '\f';
+        case 'n':
+            return '\n';
+        case 'r':
+            return '\r';
+        case 't':
+            return '\t';
+        default:
+            return (unsigned char) c;       /* " \ / */
+    }
+}
+
+/*
+ * Is the member name p[0..e) (escaped) exactly key[0..keylen) once
+ * unescaped?  Stops at the first difference, so it reads O(keylen) bytes.
+ */
+static int
+jv_name_equals(const unsigned char *p, const unsigned char *e, const unsigned char *key, size_t keylen)
+{
+    size_t i = 0;
+
+    while (p < e)
+    {
+        unsigned char u[4];
+        int n, k;
+
+        if (*p != '\\')
+        {
+            if (i == keylen || key[i] != *p)
+                return 0;
+            i++;
+            p++;
+            continue;
+        }
+        if (e - p < 2)
+            return 0;
+        if (p[1] != 'u')
+        {
+            if (i == keylen || key[i] != jv_simple_unescape(p[1]))
+                return 0;
+            i++;
+            p += 2;
+            continue;
+        }
+        {
+            size_t used;
+            unsigned cp;
+
+            if (e - p < 6)
+                return 0;
+            cp = jv_u_escape(p, e, &used);
+            if (cp >= 0x110000)
+                return 0;               /* a lone surrogate has no UTF-8 form: equals no key */
+            p += used;
+            n = jv_utf8_encode(cp, u);
+        }
+        for (k = 0; k < n; k++, i++)
+            if (i == keylen || key[i] != u[k])
+                return 0;
+    }
+    return i == keylen;
+}
+
+JsonMemberKind
+json_top_member(const unsigned char *buf, size_t len, const char *key, size_t keylen,
+                size_t *vstart, size_t *vlen)
+{
+    JvReader r;
+    const unsigned char *p;
+    JsonMemberKind kind = JM_NONE;
+
+    if (buf == NULL)
+        len = 0, buf = (const unsigned char *) "";
+    r.buf = buf;
+    r.end = buf + len;
+    r.poll_at = jv_poll_start(buf, len);
+
+    p = jv_read_bytes(&r, buf, jv_ws, 1);
+    if (p == r.end || *p != '{')
+        return JM_NONE;
+    p = jv_read_bytes(&r, p + 1, jv_ws, 1);
+    if (p == r.end || *p != '"')
+        return JM_NONE;                 /* {} */
+    for (;;)
+    {
+        const unsigned char *name = p + 1;
+        const unsigned char *name_end = jv_read_string(&r, name);
+        int match;
+
+        if (name_end == r.end)
+            return kind;
+        match = jv_name_equals(name, name_end, (const unsigned char *) key, keylen);
+        p = jv_read_bytes(&r, name_end + 1, jv_ws, 1);
+        if (p == r.end || *p != ':')
+            return kind;
+        p = jv_read_bytes(&r, p + 1, jv_ws, 1);
+        if (p == r.end)
+            return kind;
+        if (*p == '"')
+        {
+            const unsigned char *value_end = jv_read_string(&r, p + 1);
+
+            if (value_end == r.end)
+                return kind;
+            if (match)
+            {
+                kind = JM_STRING;
+                *vstart = (size_t) (p + 1 - buf);
+                *vlen = (size_t) (value_end - (p + 1));
+            }
+            p = value_end + 1;
+        }
+        else
+        {
+            if (*p == '{' || *p == '[')
+                p = jv_read_container(&r, p);
+            else
+                p = jv_read_bytes(&r, p, jv_scalar_end, 0);
+            if (match)
+                kind = JM_OTHER;
+        }
+        p = jv_read_bytes(&r, p, jv_ws, 1);
+        if (p == r.end || *p != ',')
+            return kind;                /* the closing '}' */
+        p = jv_read_bytes(&r, p + 1, jv_ws, 1);
+        if (p == r.end || *p != '"')
+            return kind;
+    }
+}
+
+JsonUnescapeCode
+json_unescape_string(const unsigned char *body, size_t body_len, unsigned char *out, size_t *out_len,
+                     int (*to_enc) (unsigned int code_point, unsigned char *dst, void *arg), void *arg)
+{
+    const unsigned char *p = body;
+    const unsigned char *end = body + body_len;
+    unsigned char *o = out;
+    uintptr_t poll_at;
+
+    if (body == NULL)
+        body_len = 0, p = end = body = (const unsigned char *) "";
+    poll_at = jv_poll_start(body, body_len);
+    for (;;)
+    {
+        const unsigned char *lim, *bs;
+        size_t used;
+        unsigned cp;
+
+        if (JV_UNLIKELY((uintptr_t) p >= poll_at))
+            poll_at = jv_poll_now(p, body, end);
+        lim = jv_poll_limit(end, poll_at);
+        bs = memchr(p, '\\', (size_t) (lim - p));
+        if (bs == NULL)
+        {
+            memcpy(o, p, (size_t) (lim - p));
+            o += lim - p;
+            p = lim;
+            if (p == end)
+                break;
+            continue;
+        }
+        memcpy(o, p, (size_t) (bs - p));
+        o += bs - p;
+        p = bs;
+        if (end - p < 2)
+            break;                      /* not a valid string body */
+        if (p[1] != 'u')
+        {
+            *o++ = jv_simple_unescape(p[1]);
+            p += 2;
+            continue;
+        }
+        if (end - p < 6)
+            break;
+        cp = jv_u_escape(p, end, &used);
+        p += used;
+        if (cp >= 0x110000)
+            return JU_LONE_SURROGATE;
+        if (cp == 0)
+            return JU_NUL;
+        if (cp < 0x80)
+            *o++ = (unsigned char) cp;
+        else if (to_enc == NULL)
+            o += jv_utf8_encode(cp, o);
+        else
+        {
+            unsigned char tmp[16];
+            int n = to_enc(cp, tmp, arg);
+
+            if (n < 0 || n > 4)
+                return JU_UNREPRESENTABLE;
+            memcpy(o, tmp, (size_t) n);
+            o += n;
+        }
+    }
+    *out_len = (size_t) (o - out);
+    return JU_OK;
 }

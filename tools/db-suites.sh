@@ -12,7 +12,9 @@
 #     the extension in a schema off the search_path, the upgrade from 1.0
 #     (catalogs compared with a fresh install), planted look-alikes against
 #     CREATE EXTENSION and ALTER EXTENSION UPDATE, the library's exported
-#     symbols, the session benchmark's scripts and its PL/pgSQL baseline
+#     symbols, the session benchmark's scripts and its PL/pgSQL baseline, and
+#     a bounded stress run (STRESS_SECONDS, default 20) whose invariants are
+#     checked afterwards (no deadlock, no XX000, no history after a finish)
 # Prints one line per suite ("ok", "FAILED", "SKIPPED: why") and a summary;
 # exits non-zero if any suite failed.  tools/test-major.sh runs it in a
 # throwaway cluster.
@@ -78,6 +80,7 @@ run_suite "planted look-alikes vs CREATE EXTENSION" test/planted_lookalikes.sh
 run_suite "planted look-alikes vs ALTER EXTENSION UPDATE" test/planted_lookalikes.sh 1.0 "$(sed -n "s/^default_version = '\(.*\)'/\1/p" orchestration_session.control)"
 run_suite "only the fmgr entry points are exported" test/exported_symbols.sh
 run_suite "session benchmark scripts, PL/pgSQL baseline" test/bench_scripts.sh
+run_suite "stress: every call mixed, invariants after" test/stress.sh "${STRESS_SECONDS:-20}"
 
 printf '\n==> database suites on PostgreSQL %s\n' "$("$PG_CONFIG" --version | sed 's/^PostgreSQL //')"
 printf '    %s\n' "${results[@]}"
