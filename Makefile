@@ -13,6 +13,7 @@ OBJS        = src/orchestration_session.o \
               src/json_fast.o \
               src/utf8_valid.o \
               src/json_fmgr.o \
+              src/json_status.o \
               src/json_check_trigger.o \
               src/ids.o \
               src/args.o \
