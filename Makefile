@@ -27,7 +27,7 @@ DATA        = orchestration_session--1.0.sql orchestration_session--1.1.sql \
               orchestration_session--1.0--1.1.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
-REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views search_path seeds
+REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views reports search_path seeds
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
 ISOLATION      = finish_race transition_chain abandon_race history_race schema_rename lock_order repeatable_read finish_timing

@@ -10,6 +10,8 @@
  *   is renamed orchestration_session_overview (upstream surveilr's web UI
  *   creates a view of that name);
  * - seed natures survive dump/restore as they are (edited or deleted);
+ * - orchestration_diagnostics_status is C and answers for any document;
+ * - the backend row goes with its session (ON DELETE CASCADE);
  * - the trigger functions are no longer executable by PUBLIC.
  * The result is exactly a fresh 1.1 install (test/upgrade_check.sh compares
  * the catalogs).  Like the install script, it qualifies everything it calls.
@@ -43,6 +45,19 @@ ALTER TABLE orchestration_session_backend
     ADD CONSTRAINT orchestration_session_backend_session_id_fkey
         FOREIGN KEY (session_id) REFERENCES orchestration_session (orchestration_session_id)
         ON DELETE CASCADE;
+
+------------------------------------------------------------------------------
+-- Abandon and purge walk these in (time, id) order, batch after batch: the
+-- id as second key lets a batch start exactly where the last one ended, also
+-- among sessions with the same start or finish time.
+------------------------------------------------------------------------------
+
+DROP INDEX orchestration_session_open_idx;
+CREATE INDEX orchestration_session_open_idx
+    ON orchestration_session (orch_started_at, orchestration_session_id) WHERE orch_finished_at IS NULL;
+DROP INDEX orchestration_session_finished_idx;
+CREATE INDEX orchestration_session_finished_idx
+    ON orchestration_session (orch_finished_at, orchestration_session_id) WHERE orch_finished_at IS NOT NULL;
 
 ------------------------------------------------------------------------------
 -- Finished sessions are immutable for every writer.
@@ -184,6 +199,17 @@ CREATE TRIGGER orchestration_nature_seed_delete AFTER DELETE ON orchestration_na
     FOR EACH ROW EXECUTE FUNCTION @extschema@.orchestration_nature_seed_delete();
 CREATE TRIGGER orchestration_nature_seed_removed_insert AFTER INSERT ON orchestration_nature_seed_removed
     FOR EACH ROW EXECUTE FUNCTION @extschema@.orchestration_nature_seed_removed_insert();
+
+------------------------------------------------------------------------------
+-- The diagnostics status in C: any document json_valid accepts is answered
+-- (1.0's PL/pgSQL cast to json hit the stack depth limit on deep ones).
+------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION orchestration_diagnostics_status(doc text) RETURNS text
+    AS 'MODULE_PATHNAME', 'orchestration_diagnostics_status'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION orchestration_diagnostics_status(text) IS
+    'the top-level "status" string of a diagnostics JSON document; NULL when absent, not a string, not an object, not JSON, or not representable as text (a lone surrogate escape, \u0000); any depth';
 
 ------------------------------------------------------------------------------
 -- Views: qualified, security_invoker (15+), no upstream name taken.

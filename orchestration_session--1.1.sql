@@ -168,8 +168,10 @@ CREATE INDEX orchestration_session_device_started_idx
 CREATE INDEX orchestration_session_nature_idx
     ON orchestration_session (orchestration_nature_id);
 -- Open sessions: small, because finished sessions leave it.
+-- The id is the second key: abandon walks it in (start, id) order, batch
+-- after batch, also through sessions that started at the same instant.
 CREATE INDEX orchestration_session_open_idx
-    ON orchestration_session (orch_started_at) WHERE orch_finished_at IS NULL;
+    ON orchestration_session (orch_started_at, orchestration_session_id) WHERE orch_finished_at IS NULL;
 -- Open sessions of one device ("what is this machine running now?"):
 -- an index-only scan over that device's open sessions alone.
 CREATE INDEX orchestration_session_open_device_idx
@@ -179,7 +181,7 @@ CREATE INDEX orchestration_session_open_device_idx
 -- Finished sessions by finish time: retention (orchestration_session_purge)
 -- walks it oldest first instead of scanning the table.
 CREATE INDEX orchestration_session_finished_idx
-    ON orchestration_session (orch_finished_at) WHERE orch_finished_at IS NOT NULL;
+    ON orchestration_session (orch_finished_at, orchestration_session_id) WHERE orch_finished_at IS NOT NULL;
 
 COMMENT ON TABLE orchestration_session IS 'An orchestration session groups multiple orchestration events for reporting or other purposes';
 COMMENT ON COLUMN orchestration_session.orchestration_session_id IS 'orchestration_session primary key and internal label (ULID when generated)';
@@ -749,33 +751,15 @@ COMMENT ON PROCEDURE orchestration_session_purge_batches(interval, integer) IS
 -- Reporting: the status of a diagnostics document
 ------------------------------------------------------------------------------
 
--- The top-level "status" string of a diagnostics document, NULL when absent
--- or not JSON.  The json type's ->> de-escapes the whole document and raises
--- on a lone surrogate escape such as "\ud800", which json_valid accepts; so a
--- document with any \u escape is read inside an exception block (the rare,
--- slower path) and reports NULL instead of failing the whole view.  Every
--- name is qualified: the body runs under the caller's search_path.
--- PARALLEL UNSAFE: the exception block is a subtransaction, which parallel
--- mode forbids (in workers and in the leader alike).
+-- The top-level "status" string of a diagnostics document (C: json_status.c).
+-- It answers for any document json_valid accepts, at any depth (iterative,
+-- linear), and is NULL where the json type would fail (a lone surrogate
+-- escape, \u0000), so one row never breaks a report for everyone.
 CREATE FUNCTION orchestration_diagnostics_status(doc text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE
-AS $fn$
-BEGIN
-    IF doc IS NULL OR NOT @extschema@.json_valid(doc) THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.strpos(doc, '\u') OPERATOR(pg_catalog.=) 0 THEN
-        RETURN doc::pg_catalog.json OPERATOR(pg_catalog.->>) 'status';
-    END IF;
-    BEGIN
-        RETURN doc::pg_catalog.json OPERATOR(pg_catalog.->>) 'status';
-    EXCEPTION WHEN invalid_text_representation OR untranslatable_character THEN
-        RETURN NULL;
-    END;
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'orchestration_diagnostics_status'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION orchestration_diagnostics_status(text) IS
-    'the top-level "status" string of a diagnostics JSON document; NULL when absent, not an object, not JSON, or unreadable by the json type (lone surrogate escapes)';
+    'the top-level "status" string of a diagnostics JSON document; NULL when absent, not a string, not an object, not JSON, or not representable as text (a lone surrogate escape, \u0000); any depth';
 
 ------------------------------------------------------------------------------
 -- Reporting views.  Every operator and function is qualified (a view keeps

@@ -143,6 +143,8 @@ AbandonSession(FunctionCallInfo fcinfo, text *session_id, TimestampTz started_at
 	upd[1] = TimestampTzGetDatum(finished_at);
 	upd[2] = PointerGetDatum(cstring_to_text(json.data));
 	upd[3] = PointerGetDatum(cstring_to_text(psprintf("Abandoned at %s: %s", iso, reason_str)));
+	/* The transition's result is no longer needed: free it now, not at the batch's end. */
+	SPI_freetuptable(SPI_tuptable);
 	RunPlan(fcinfo, PLAN_ABANDON_FINISH, upd, NULL, false);
 }
 

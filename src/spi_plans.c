@@ -241,9 +241,8 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		" FROM @S@.orchestration_session s"
 		" WHERE s.orch_finished_at IS NULL"
 		" AND s.orch_started_at OPERATOR(pg_catalog.<) $1"
-		" AND s.orch_started_at OPERATOR(pg_catalog.>=) $3"
-		" AND (s.orch_started_at OPERATOR(pg_catalog.>) $3"
-		"      OR s.orchestration_session_id::pg_catalog.text OPERATOR(pg_catalog.>) $4)"
+		" AND (s.orch_started_at, s.orchestration_session_id::pg_catalog.text)"
+		"     OPERATOR(pg_catalog.>) ($3, $4)"
 		" AND (NOT $2 OR NOT EXISTS ("
 		"   SELECT 1 FROM @S@.orchestration_session_backend b"
 		"   JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) b.pid"
@@ -273,9 +272,8 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"  FROM @S@.orchestration_session"
 		"  WHERE orch_finished_at IS NOT NULL"
 		"  AND orch_finished_at OPERATOR(pg_catalog.<) $1"
-		"  AND orch_finished_at OPERATOR(pg_catalog.>=) $3"
-		"  AND (orch_finished_at OPERATOR(pg_catalog.>) $3"
-		"       OR orchestration_session_id::pg_catalog.text OPERATOR(pg_catalog.>) $4)"
+		"  AND (orch_finished_at, orchestration_session_id::pg_catalog.text)"
+		"      OPERATOR(pg_catalog.>) ($3, $4)"
 		"  ORDER BY orch_finished_at, orchestration_session_id::pg_catalog.text"
 		"  LIMIT $2 FOR UPDATE SKIP LOCKED) q",
 		4, {TS, I, TS, T}, true},
