@@ -118,10 +118,18 @@ eng_exact0(const Doc *d)
 static size_t
 eng_pg(const Doc *d)
 {
+#if PG_VERSION_NUM >= 170000
+    /* 17 takes the context first (NULL: allocated) and frees it itself */
+    JsonLexContext *lex = makeJsonLexContextCstringLen(NULL, d->p, d->len, PG_UTF8, false);
+    JsonParseErrorType r = pg_parse_json(lex, &nullSemAction);
+
+    freeJsonLexContext(lex);
+#else
     JsonLexContext *lex = makeJsonLexContextCstringLen(d->p, (int) d->len, PG_UTF8, false);
     JsonParseErrorType r = pg_parse_json(lex, &nullSemAction);
 
     pfree(lex);
+#endif
     return r == JSON_SUCCESS;
 }
 
