@@ -27,10 +27,18 @@
  * LLVMFuzzerInitialize() first asserts that the linked SQLite really behaves
  * as documented for these edge cases, so a different SQLite version is
  * noticed instead of silently producing false alarms.
+ *
+ * Also, for orchestration_diagnostics_status's core: on every input that
+ * json_validate() accepts, json_top_member() + json_unescape_string() must
+ * give what the recursive reference in test/json/json_status_ref.h gives
+ * (for the names "status" and "a"); on every input, json_top_member() and
+ * json_valid_format_error_enc() with each way of counting characters must
+ * stay inside the buffer (ASan).
  */
 #include "json_valid.h"
 #include "json_fast.h"
 #include "fast_alignments.h"
+#include "json_status_ref.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -45,6 +53,7 @@ static sqlite3_stmt *stmt;
 static unsigned long n_inputs, n_compared, n_valid;
 
 static unsigned long n_key_quirk;
+static unsigned long n_member_checked;  /* valid inputs the member scan was compared on */
 static unsigned long n_fast_checked;   /* inputs the fast path was compared on, see check_fast() */   /* SQLite's container-as-key quirk, see key_quirk() */
 
 static void
@@ -52,9 +61,9 @@ print_stats(void)
 {
     fprintf(stderr, "json_valid_fuzz: %lu inputs, %lu compared with SQLite (%lu valid), %lu skipped"
             " (%lu of them SQLite's container-as-key quirk); two-stage fast path compared with the exact"
-            " validator on %lu%s\n",
+            " validator on %lu%s; top-level member scan compared with the reference on %lu\n",
             n_inputs, n_compared, n_valid, n_inputs - n_compared, n_key_quirk, n_fast_checked,
-            json_fast_available() ? "" : " (SKIPPED: no AVX2/PCLMUL/BMI2 on this CPU)");
+            json_fast_available() ? "" : " (SKIPPED: no AVX2/PCLMUL/BMI2 on this CPU)", n_member_checked);
 }
 
 /* SQLite's json_valid() on buf[0..len) bound as TEXT. */
@@ -258,6 +267,50 @@ check_padded(const uint8_t *data, size_t size, int check_utf8, int v, const Json
     }
 }
 
+static int
+mblen_euc(const unsigned char *s)
+{
+    return s[0] == 0x8F ? 3 : 2;
+}
+
+/* The member scan against the reference (valid input), and the new readers' bounds (any input). */
+static void
+check_members(const uint8_t *data, size_t size, int valid)
+{
+    static const JsonValidEncoding encs[3] = { { JV_CHARS_UTF8, NULL }, { JV_CHARS_BYTES, NULL },
+                                               { JV_CHARS_MBLEN, mblen_euc } };
+    static const char *const keys[2] = { "status", "a" };
+    JsonValidResult r;
+    char msg[JSON_VALID_ERROR_MAX];
+    size_t vs, vl;
+    int i;
+
+    (void) json_top_member(data, size, "status", 6, &vs, &vl);
+    if (!json_validate(data, size, 0, &r))
+        for (i = 0; i < 3; i++)
+            if (json_valid_format_error_enc(data, size, &r, &encs[i], msg, sizeof(msg)) >= sizeof(msg))
+                __builtin_trap();
+    if (!valid)
+        return;
+    for (i = 0; i < 2; i++)
+    {
+        unsigned char *v1, *v2;
+        size_t n1, n2;
+        int k1 = core_top_member(data, size, keys[i], &v1, &n1);
+        int k2 = ref_top_member(data, size, keys[i], &v2, &n2);
+
+        if (k1 != k2 || n1 != n2 || (n1 && memcmp(v1, v2, n1) != 0))
+        {
+            fprintf(stderr, "MEMBER DISAGREEMENT for \"%s\": core %d (%zu bytes), reference %d (%zu bytes)\n",
+                    keys[i], k1, n1, k2, n2);
+            __builtin_trap();
+        }
+        free(v1);
+        free(v2);
+    }
+    n_member_checked++;
+}
+
 /* The two-stage fast path against the exact validator, at every block alignment (fast_alignments.h). */
 static void
 check_fast(const uint8_t *data, size_t size)
@@ -304,6 +357,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (json_fast_available())
         check_fast(data, size);
+    check_members(data, size, v0);
     check_padded(data, size, 0, v0, &r0);
     check_padded(data, size, 1, v1, &r1);
 

@@ -48,14 +48,19 @@
  * Interrupt polling (json_valid.h, JsonValidHooks): every loop that reads
  * the document compares the read position with the next poll address
  * (poll_at, UINTPTR_MAX when no poll is installed or none is due before the
- * end) at a point it passes anyway: once per token in the grammar (after a
- * value, at an opening bracket), and in the loops that can run through a
- * huge token (strings, digit runs, whitespace, runs of non-ASCII
- * characters) either as the bound of the block loop (so the block loop
- * itself is unchanged) or per 4 KB.  The poll itself is out of line.  It
- * may longjmp: at every poll point the only resource held is the heap part
- * of the nesting stack, which comes from the allocator hooks (PostgreSQL:
- * palloc, freed with the memory context on error).
+ * end) at a point it passes anyway, never per byte of the hot loops: for
+ * strings and numbers where the window moves on (once per 64 bytes of
+ * them), at brackets and literals, and in the loops that can run through a
+ * huge token (strings, digit runs, runs of non-ASCII characters) as the
+ * bound of the block loop, so the block loop itself is unchanged; long
+ * whitespace leaves the grammar at a 4 KB boundary for a polling helper.
+ * Without the window (no SSE2) the check is made after every value
+ * instead.  (A check after every value, or inline in the whitespace loop,
+ * cost 2-5 % on token-dense documents through its effect on the code around
+ * it; see the benchmark notes in the commit.)  The poll itself is out of
+ * line.  It may longjmp: at every poll point the only resource held is the
+ * heap part of the nesting stack, which comes from the allocator hooks
+ * (PostgreSQL: palloc, freed with the memory context on error).
  */
 #include "json_valid.h"
 #include "json_fast.h"
@@ -177,6 +182,30 @@ jv_poll_limit(const unsigned char *end, uintptr_t poll_at)
 }
 
 /*
+ * The rest of a run of whitespace (4 KB of it so far), polling at its start
+ * and every poll_bytes, on its own schedule: the caller's next poll stays
+ * due where it was, so no gap grows beyond poll_bytes + 4 KB.
+ */
+JV_COLD const unsigned char *
+jv_skip_ws_long(const unsigned char *p, const unsigned char *buf, const unsigned char *end)
+{
+    uintptr_t poll_at = jv_hooks.poll != NULL ? (uintptr_t) p : UINTPTR_MAX;
+
+    for (;;)
+    {
+        const unsigned char *lim;
+
+        if ((uintptr_t) p >= poll_at)
+            poll_at = jv_poll_now(p, buf, end);
+        lim = jv_poll_limit(end, poll_at);
+        while (p < lim && jv_ws[*p])
+            p++;
+        if (p < lim || lim == end)
+            return p;
+    }
+}
+
+/*
  * Length of the well-formed UTF-8 sequence at p (2..4), 0 when it is
  * ill-formed, -1 when the input ends before it is complete.  Strict per
  * Unicode table 3-7: no overlongs, no encoded surrogates, max U+10FFFF.
@@ -234,7 +263,7 @@ jv_utf8_seq(const unsigned char *p, const unsigned char *end)
 JV_INLINE const unsigned char *
 jv_scan_string(const unsigned char *p, const unsigned char *end, const int check_utf8,
                JsonValidCode *code, const unsigned char **errp,
-               const unsigned char *buf, uintptr_t *poll_at)
+               const int polled, const unsigned char *buf, uintptr_t *poll_at)
 {
     const unsigned char *plain = check_utf8 ? jv_plain_ascii : jv_plain_opaque;
 
@@ -242,9 +271,9 @@ jv_scan_string(const unsigned char *p, const unsigned char *end, const int check
     {
         const unsigned char *lim;
 
-        if (JV_UNLIKELY((uintptr_t) p >= *poll_at))
+        if (polled && JV_UNLIKELY((uintptr_t) p >= *poll_at))
             *poll_at = jv_poll_now(p, buf, end);
-        lim = jv_poll_limit(end, *poll_at);
+        lim = polled ? jv_poll_limit(end, *poll_at) : end;
 #ifdef JV_USE_SSE2
         {
             const __m128i quote = _mm_set1_epi8('"');
@@ -365,7 +394,7 @@ special:
                 if (p >= end)
                     break;
                 c = *p;
-            } while (c >= 0x80 && (uintptr_t) p < *poll_at);
+            } while (c >= 0x80 && (!polled || (uintptr_t) p < *poll_at));
         }
     }
 
@@ -381,11 +410,11 @@ unterminated:
  */
 JV_INLINE const unsigned char *
 jv_skip_digits(const unsigned char *p, const unsigned char *end,
-               const unsigned char *buf, uintptr_t *poll_at)
+               const int polled, const unsigned char *buf, uintptr_t *poll_at)
 {
     for (;;)
     {
-        const unsigned char *lim = jv_poll_limit(end, *poll_at);
+        const unsigned char *lim = polled ? jv_poll_limit(end, *poll_at) : end;
 
 #ifdef JV_USE_SSE2
         while (lim - p >= 16)
@@ -480,13 +509,16 @@ jv_win_bits(const uint64_t *x, size_t o)
  */
 JV_INLINE size_t
 jv_win_at(JvWin *w, size_t *wbo, const unsigned char *buf, size_t len,
-          const unsigned char *x, const int check_utf8)
+          const unsigned char *x, const int check_utf8, const int polled, uintptr_t *poll_at)
 {
     size_t xo = (size_t) (x - buf);
     size_t o = xo - *wbo;               /* wraps to huge when there is no window */
 
     if (JV_LIKELY(o < 64))
         return o;
+    /* the window moves on at least every 64 bytes of strings and numbers: the poll point of both */
+    if (polled && JV_UNLIKELY((uintptr_t) x >= *poll_at))
+        *poll_at = jv_poll_now(x, buf, buf + len);
     if (o < 128 && len - *wbo >= 64 + JV_WIN_NEED)
     {
         /* slide by one block */
@@ -535,7 +567,8 @@ jv_grow(uint64_t *stack, size_t cap_levels, const uint64_t *local)
 #define JV_TOP 0x100u
 
 JV_INLINE int
-jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, JsonValidResult *res)
+jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, const int polled,
+                 JsonValidResult *res)
 {
     const unsigned char *p = buf;
     const unsigned char *const end = buf + len;
@@ -548,7 +581,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     const unsigned char *errp;
     const char *lit;
     size_t litlen, i;
-    uintptr_t poll_at = jv_poll_start(buf, len);
+    uintptr_t poll_at = polled ? jv_poll_start(buf, len) : UINTPTR_MAX;
 #ifdef JV_USE_SSE2
     JvWin w;
     size_t wbo = len + 1;           /* window base offset; len + 1 = no window yet */
@@ -556,20 +589,37 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     memset(&w, 0, sizeof(w));       /* never read before a fill; silences -Wmaybe-uninitialized */
 #endif
 
-    /* a poll is due: at a point every path through the grammar passes once per token */
+    /*
+     * A poll is due.  Every path through the grammar passes a check once per
+     * token: strings and numbers where the window moves on (jv_win_at, per
+     * 64 bytes) or in the byte-exact scanners, containers at '[', '{' and
+     * their closers, literals, long whitespace in jv_skip_ws_long; without
+     * the window, after every value (POLL_VALUE).
+     */
 #define POLL_CHECK() \
     do { \
-        if (JV_UNLIKELY((uintptr_t) p >= poll_at)) \
+        if (polled && JV_UNLIKELY((uintptr_t) p >= poll_at)) \
             poll_at = jv_poll_now(p, buf, end); \
     } while (0)
-    /* a run of whitespace may be the whole document: a poll check per 4 KB boundary crossed */
+#if defined(JV_USE_SSE2) && !defined(JV_NO_WIN_STR) && !defined(JV_NO_WIN_NUM)
+#define POLL_VALUE() ((void) 0)
+#else
+#define POLL_VALUE() POLL_CHECK()
+#endif
+    /*
+     * A run of whitespace may be the whole document: at a 4 KB boundary the
+     * rest of the run goes to jv_skip_ws_long, which polls.
+     */
 #define SKIP_WS() \
     do { \
         while (p < end && jv_ws[*p]) \
         { \
             p++; \
-            if (JV_UNLIKELY(((uintptr_t) p & 4095) == 0)) \
-                POLL_CHECK(); \
+            if (polled && JV_UNLIKELY(((uintptr_t) p & 4095) == 0)) \
+            { \
+                p = jv_skip_ws_long(p, buf, end); \
+                break; \
+            } \
         } \
     } while (0)
     /* whitespace where the input must go on (inside a container) */
@@ -579,7 +629,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
 #define SCAN_STRING() \
     do { \
         const unsigned char *x_ = p + 1; \
-        size_t o_ = jv_win_at(&w, &wbo, buf, len, x_, check_utf8); \
+        size_t o_ = jv_win_at(&w, &wbo, buf, len, x_, check_utf8, polled, &poll_at); \
         if (JV_LIKELY(o_ < 64)) \
         { \
             uint64_t sp_ = jv_win_bits(w.sp, o_); \
@@ -592,14 +642,14 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
             /* an escape, a control or non-ASCII byte, or no special byte in 64 */ \
             x_ += sp_ ? (size_t) __builtin_ctzll(sp_) : 64; \
         } \
-        p = jv_scan_string(x_, end, check_utf8, &code, &errp, buf, &poll_at); \
+        p = jv_scan_string(x_, end, check_utf8, &code, &errp, polled, buf, &poll_at); \
         if (JV_UNLIKELY(p == NULL)) \
             goto fail; \
     } while (0)
 #else
 #define SCAN_STRING() \
     do { \
-        p = jv_scan_string(p + 1, end, check_utf8, &code, &errp, buf, &poll_at); \
+        p = jv_scan_string(p + 1, end, check_utf8, &code, &errp, polled, buf, &poll_at); \
         if (JV_UNLIKELY(p == NULL)) \
             goto fail; \
     } while (0)
@@ -626,6 +676,7 @@ jv_validate_impl(const unsigned char *buf, size_t len, const int check_utf8, Jso
     /* ']' + 0x20 == '}': the closer of the new innermost container from its stack bit */
 #define POP() \
     do { \
+        POLL_CHECK(); \
         depth--; \
         if (JV_LIKELY(depth != 0)) \
             closer = ']' + (unsigned) (((stack[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) << 5); \
@@ -684,7 +735,7 @@ value_here:
                  * so every ctz is defined); the sign and the leading-zero rule
                  * without branches.  Anything else falls to the grammar below.
                  */
-                size_t o = jv_win_at(&w, &wbo, buf, len, p, check_utf8);
+                size_t o = jv_win_at(&w, &wbo, buf, len, p, check_utf8, polled, &poll_at);
 
                 if (JV_LIKELY(o < 64))
                 {
@@ -732,7 +783,7 @@ value_here:
             }
             else if (JV_DIGIT(*p))
             {
-                p = jv_skip_digits(p + 1, end, buf, &poll_at);
+                p = jv_skip_digits(p + 1, end, polled, buf, &poll_at);
             }
             else
                 FAIL(JV_BAD_NUMBER, p);
@@ -743,7 +794,7 @@ value_here:
                     FAIL(JV_UNEXPECTED_END, end);
                 if (!JV_DIGIT(*p))
                     FAIL(JV_BAD_NUMBER, p);
-                p = jv_skip_digits(p + 1, end, buf, &poll_at);
+                p = jv_skip_digits(p + 1, end, polled, buf, &poll_at);
             }
             if (p < end && (*p | 0x20) == 'e')
             {
@@ -754,10 +805,11 @@ value_here:
                     FAIL(JV_UNEXPECTED_END, end);
                 if (!JV_DIGIT(*p))
                     FAIL(JV_BAD_NUMBER, p);
-                p = jv_skip_digits(p + 1, end, buf, &poll_at);
+                p = jv_skip_digits(p + 1, end, polled, buf, &poll_at);
             }
             goto after_value;
         case 't':
+            POLL_CHECK();
             if (end - p >= 4 && memcmp(p, "true", 4) == 0)
             {
                 p += 4;
@@ -767,6 +819,7 @@ value_here:
             litlen = 4;
             goto bad_literal;
         case 'f':
+            POLL_CHECK();
             if (end - p >= 5 && memcmp(p, "false", 5) == 0)
             {
                 p += 5;
@@ -776,6 +829,7 @@ value_here:
             litlen = 5;
             goto bad_literal;
         case 'n':
+            POLL_CHECK();
             if (end - p >= 4 && memcmp(p, "null", 4) == 0)
             {
                 p += 4;
@@ -814,7 +868,7 @@ after_value:
      * (kept in a register, so the bit stack is read only when a container
      * closes); whitespace is retried, anything else is an error.
      */
-    POLL_CHECK();
+    POLL_VALUE();
     if (JV_LIKELY(p < end))
     {
         unsigned c = *p;
@@ -880,6 +934,7 @@ fail:
     return 0;
 
 #undef POLL_CHECK
+#undef POLL_VALUE
 #undef SKIP_WS
 #undef SKIP_WS_MORE
 #undef SCAN_STRING
@@ -888,16 +943,34 @@ fail:
 #undef POP
 }
 
+/*
+ * Four instances: check_utf8 = 0 / 1, and without / with the poll checks.
+ * A document no longer than poll_bytes never reaches a poll point, so it
+ * (and every document when no poll is installed) runs the instance without
+ * them: the same code as before polling existed.
+ */
 static int
 jv_validate_opaque(const unsigned char *buf, size_t len, JsonValidResult *res)
 {
-    return jv_validate_impl(buf, len, 0, res);
+    return jv_validate_impl(buf, len, 0, 0, res);
 }
 
 static int
 jv_validate_utf8(const unsigned char *buf, size_t len, JsonValidResult *res)
 {
-    return jv_validate_impl(buf, len, 1, res);
+    return jv_validate_impl(buf, len, 1, 0, res);
+}
+
+static int
+jv_validate_opaque_polled(const unsigned char *buf, size_t len, JsonValidResult *res)
+{
+    return jv_validate_impl(buf, len, 0, 1, res);
+}
+
+static int
+jv_validate_utf8_polled(const unsigned char *buf, size_t len, JsonValidResult *res)
+{
+    return jv_validate_impl(buf, len, 1, 1, res);
 }
 
 /*
@@ -919,9 +992,18 @@ json_validate(const unsigned char *buf, size_t len, int check_utf8, JsonValidRes
      * separate UTF-8 pass say "valid" or hand over; every error is found and
      * reported by the exact validator below.
      */
-    if (len >= JV_FAST_MIN &&
-        json_fast_validate_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes) == JF_VALID &&
-        (!check_utf8 || utf8_valid_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes)))
+    if (len >= JV_FAST_MIN && JV_UNLIKELY(jv_hooks.poll != NULL && len > jv_hooks.poll_bytes))
+    {
+        /* long enough to reach a poll point: the polling instances */
+        if (json_fast_validate_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes) == JF_VALID &&
+            (!check_utf8 || utf8_valid_polled(buf, len, jv_hooks.poll, jv_hooks.poll_arg, jv_hooks.poll_bytes)))
+        {
+            if (res)
+                res->code = JV_OK, res->offset = len;
+            return 1;
+        }
+    }
+    else if (len >= JV_FAST_MIN && json_fast_validate(buf, len) == JF_VALID && (!check_utf8 || utf8_valid(buf, len)))
     {
         if (res)
             res->code = JV_OK, res->offset = len;
@@ -935,6 +1017,8 @@ json_validate_exact(const unsigned char *buf, size_t len, int check_utf8, JsonVa
 {
     if (buf == NULL)
         len = 0, buf = (const unsigned char *) "";
+    if (jv_hooks.poll != NULL && len > jv_hooks.poll_bytes)
+        return check_utf8 ? jv_validate_utf8_polled(buf, len, res) : jv_validate_opaque_polled(buf, len, res);
     return check_utf8 ? jv_validate_utf8(buf, len, res) : jv_validate_opaque(buf, len, res);
 }
 
@@ -1341,7 +1425,12 @@ special:
     }
 }
 
-/* p at '[' or '{': the position after its closing bracket, or end. */
+/*
+ * p at '[' or '{': the position after its closing bracket, or end.  (A table
+ * loop: between brackets and quotes there are only a few bytes of numbers,
+ * literals and punctuation, too few for a block compare to pay; long runs
+ * are strings, which jv_read_string skips 16 bytes at a time.)
+ */
 static const unsigned char *
 jv_read_container(JvReader *r, const unsigned char *p)
 {
@@ -1354,23 +1443,6 @@ jv_read_container(JvReader *r, const unsigned char *p)
 
         jv_reader_poll(r, p);
         lim = jv_poll_limit(r->end, r->poll_at);
-#ifdef JV_USE_SSE2
-        while (lim - p >= 16)
-        {
-            __m128i v = _mm_loadu_si128((const __m128i *) p);
-            __m128i u = _mm_or_si128(v, _mm_set1_epi8(0x20));   /* '[' -> '{', ']' -> '}' */
-            int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                   _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('{')),
-                                                                _mm_cmpeq_epi8(u, _mm_set1_epi8('}')))));
-
-            if (m)
-            {
-                p += __builtin_ctz((unsigned) m);
-                goto special;
-            }
-            p += 16;
-        }
-#endif
         while (p < lim && !jv_bracket_or_quote[*p])
             p++;
         if (p == lim)
@@ -1379,9 +1451,6 @@ jv_read_container(JvReader *r, const unsigned char *p)
                 return r->end;
             continue;
         }
-#ifdef JV_USE_SSE2
-special:
-#endif
         c = *p;
         if (c == '"')
         {

@@ -156,8 +156,8 @@ void json_valid_locate(const unsigned char *buf, size_t len, size_t offset,
  * another ASCII character as 'x', "end of input", and for a byte >= 0x80:
  * with UTF-8 the whole character when the bytes there are a well-formed
  * UTF-8 character, else byte 0xFF style; with any other encoding its first
- * byte in byte 0xE9 style (so the message is plain ASCII whatever the
- * encoding, and never needs converting).  Returns the length it wanted to
+ * byte in byte 0xE9 style (so outside UTF-8 the message is plain ASCII,
+ * valid in any encoding).  Returns the length it wanted to
  * write, excluding the NUL (snprintf-like); JSON_VALID_ERROR_MAX bytes are
  * always enough.
  */

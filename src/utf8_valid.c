@@ -301,7 +301,12 @@ utf8_block_incomplete(__m256i cur)
     return _mm256_subs_epu8(cur, max_ok);
 }
 
-static UTF8_AVX2 int
+/*
+ * Two instances (utf8_valid_avx2_plain / _polled): without a poll the
+ * stretch is the whole input and the code is the loop as it was before
+ * polling.
+ */
+static inline __attribute__((always_inline)) UTF8_AVX2 int
 utf8_valid_avx2(const unsigned char *buf, size_t len,
                 void (*poll) (void *arg, size_t pos), void *arg, size_t step)
 {
@@ -366,6 +371,19 @@ utf8_valid_avx2(const unsigned char *buf, size_t len,
     return _mm256_testz_si256(error, error);
 }
 
+static UTF8_AVX2 int
+utf8_valid_avx2_plain(const unsigned char *buf, size_t len)
+{
+    return utf8_valid_avx2(buf, len, NULL, NULL, ~(size_t) 63);
+}
+
+static UTF8_AVX2 int
+utf8_valid_avx2_polled(const unsigned char *buf, size_t len,
+                       void (*poll) (void *arg, size_t pos), void *arg, size_t step)
+{
+    return utf8_valid_avx2(buf, len, poll, arg, step);
+}
+
 /* -1: not checked yet.  Racing writers store the same value. */
 static int utf8_have_avx2 = -1;
 
@@ -397,7 +415,8 @@ utf8_valid_polled(const unsigned char *buf, size_t len,
 {
 #ifdef UTF8_VALID_X86
     if (utf8_check_avx2())
-        return utf8_valid_avx2(buf, len, poll, arg, utf8_poll_step(poll, every));
+        return poll != NULL ? utf8_valid_avx2_polled(buf, len, poll, arg, utf8_poll_step(poll, every))
+            : utf8_valid_avx2_plain(buf, len);
 #endif
     return utf8_valid_scalar_polled(buf, len, poll, arg, every);
 }
@@ -405,5 +424,9 @@ utf8_valid_polled(const unsigned char *buf, size_t len,
 int
 utf8_valid(const unsigned char *buf, size_t len)
 {
-    return utf8_valid_polled(buf, len, NULL, NULL, 0);
+#ifdef UTF8_VALID_X86
+    if (utf8_check_avx2())
+        return utf8_valid_avx2_plain(buf, len);
+#endif
+    return utf8_valid_scalar_polled(buf, len, NULL, NULL, 0);
 }

@@ -9,6 +9,8 @@
 #     with the host's newer tester
 #   - the libpq application client, the pg_dump/pg_restore round trip,
 #     JSONTestSuite through json_valid() (SKIPPED when ../shared lacks it),
+#     cancel/statement_timeout on 300 MB documents on every JSON path, error
+#     columns in single- and multi-byte database encodings,
 #     the extension in a schema off the search_path, the upgrade from 1.0
 #     (catalogs compared with a fresh install), planted look-alikes against
 #     CREATE EXTENSION and ALTER EXTENSION UPDATE, the library's exported
@@ -74,6 +76,8 @@ if [ -d "$REPO_ROOT/../shared/jsontestsuite/test_parsing" ] || [ -n "${JSONTESTS
 else
     record "JSONTestSuite through json_valid()" "SKIPPED: ../shared/jsontestsuite is not beside this clone"
 fi
+run_suite "JSON functions stop within bounds on cancel" test/json_cancel.sh
+run_suite "JSON error columns in LATIN1, SQL_ASCII, EUC_JP" test/json_encodings.sh
 run_suite "the extension in a schema off the search_path" test/extension_schema.sh
 run_suite "upgrade from 1.0 equals a fresh install" test/upgrade_check.sh
 run_suite "planted look-alikes vs CREATE EXTENSION" test/planted_lookalikes.sh
