@@ -25,6 +25,9 @@
 # are run from the host with the host's pg_isolation_regress against a
 # server started in the chroot (a newer tester drives an older server).
 #
+# The chroots share the host's network: each major's servers listen on
+# MATRIX_PORT_BASE + major (default 56000 + major).
+#
 # A major whose chroot cannot be made (the archive unreachable) fails the
 # run: nothing passes by being skipped.  Logs: MATRIX_WORK/pg<N>.log.
 source "$(dirname "$0")/lib.sh"
@@ -144,7 +147,7 @@ isolation_from_host() {
 }
 
 run_major() {
-    local major=$1 tarball root port=$((56000 + $1)) status=0
+    local major=$1 tarball root port=$((${MATRIX_PORT_BASE:-56000} + $1)) status=0
     tarball=$(chroot_tarball "$major") || return 1
     root="$MATRIX_WORK/pg$major"
     umount_chroot "$root"; rm -rf "$root"; mkdir -p "$root"
