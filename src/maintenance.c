@@ -28,6 +28,7 @@
 
 #include "pg_compat.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
