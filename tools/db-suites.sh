@@ -68,7 +68,7 @@ if [ -n "$(isolation_tester)" ]; then
 else
     record "isolation specs" "SKIPPED: PostgreSQL $PG_MAJOR's packages ship no pg_isolation_regress (tools/pg-matrix.sh runs them with the host's tester)"
 fi
-make -s test/libpq_client PG_CONFIG="$PG_CONFIG"
+make -s -B test/libpq_client PG_CONFIG="$PG_CONFIG"   # -B: never a binary built elsewhere
 run_suite "libpq application client" test/libpq_client
 run_suite "pg_dump / pg_restore round trip" test/dump_roundtrip.sh
 if [ -d "$REPO_ROOT/../shared/jsontestsuite/test_parsing" ] || [ -n "${JSONTESTSUITE:-}" ]; then

@@ -158,7 +158,8 @@ run_major() {
         git -C "$REPO_ROOT" ls-files -z -co --exclude-standard |
             tar -C "$REPO_ROOT" --null -T - -cf - | tar -C "$root/build/orchestration_session" -xf -
     else
-        tar -C "$REPO_ROOT" --exclude=./results --exclude='*.o' --exclude='*.so' -cf - . |
+        tar -C "$REPO_ROOT" --exclude=./results --exclude='*.o' --exclude='*.so' \
+            --exclude=./test/libpq_client --exclude=./test/json/build --exclude=./.git -cf - . |
             tar -C "$root/build/orchestration_session" -xf -
     fi
     mount_chroot "$root"

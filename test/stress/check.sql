@@ -1,6 +1,6 @@
 -- test/stress/check.sql: the invariants after the run, one row each, "ok" or what broke.
 SELECT 'no unexpected error (40P01, XX000, 23503, ...)' AS invariant,
-       coalesce((SELECT string_agg(DISTINCT sqlstate || ' ' || left(message, 120), '; ') FROM stress_errors), 'ok') AS result
+       coalesce((SELECT string_agg(DISTINCT sqlstate || ' ' || left(message, 80) || ' in: ' || left(stmt, 100), '; ') FROM stress_errors), 'ok') AS result
 UNION ALL
 SELECT 'nothing purged or deleted while open',
        coalesce((SELECT string_agg(session_id, ', ') FROM stress_purged_open), 'ok')
