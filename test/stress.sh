@@ -27,7 +27,7 @@ psql -X -q -v ON_ERROR_STOP=1 -d $DB -f "$HERE/stress/setup.sql" >/dev/null
     echo "not ok - pgbench failed"; tail -n 20 "$LOG"; exit 1; }
 grep -E "^number of transactions actually processed|^number of failed" "$LOG" | sed 's/^/# /'
 psql -X -At -d $DB -c "SELECT sqlstate, count(*) FROM stress_expected GROUP BY 1 ORDER BY 1" | sed 's/^/# expected refusals: /'
-psql -X -At -d $DB -c "SELECT count(*) FROM stress_known" | sed 's/^/# known limitation (README Limits): deadlocks of direct multi-row UPDATEs of history: /'
+psql -X -At -d $DB -c "SELECT count(*) FROM stress_known" | sed 's/^/# known limitation (README Limits): deadlocks of direct SQL on history: /'
 psql -X -At -d $DB -c "SELECT count(*) FILTER (WHERE orch_finished_at IS NULL), count(*) FILTER (WHERE orch_finished_at IS NOT NULL) FROM orchestration_session" |
     sed 's/^\(.*\)|\(.*\)$/# sessions left: \1 open, \2 finished/'
 failed=0
