@@ -24,7 +24,8 @@ OBJS        = src/orchestration_session.o \
               src/history_guard.o \
               src/maintenance.o
 DATA        = orchestration_session--1.0.sql orchestration_session--1.1.sql \
-              orchestration_session--1.0--1.1.sql
+              orchestration_session--1.2.sql \
+              orchestration_session--1.0--1.1.sql orchestration_session--1.1--1.2.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
 REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views reports search_path seeds

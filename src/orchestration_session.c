@@ -14,7 +14,7 @@
  */
 #include "postgres.h"
 
-#define ORCHESTRATION_LIBRARY_VERSION "1.1"
+#define ORCHESTRATION_LIBRARY_VERSION "1.2"
 #include "pg_compat.h"
 
 #include "utils/guc.h"
