@@ -22,16 +22,17 @@ OBJS        = src/orchestration_session.o \
               src/session_lock.o \
               src/family.o \
               src/history_guard.o \
-              src/maintenance.o
+              src/maintenance.o \
+              src/fanin.o
 DATA        = orchestration_session--1.0.sql orchestration_session--1.1.sql \
               orchestration_session--1.2.sql \
               orchestration_session--1.0--1.1.sql orchestration_session--1.1--1.2.sql
 PGFILEDESC  = "orchestration_session - orchestration sessions with C JSON validation and lifecycle"
 
-REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views reports search_path seeds
+REGRESS      = schema json_functions ids lifecycle lifecycle_errors maintenance guards history attack_surface orm privileges rls rls_views upstream_views reports search_path seeds fanin
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --load-extension=$(EXTENSION)
 
-ISOLATION      = finish_race transition_chain abandon_race history_race schema_rename lock_order repeatable_read finish_timing
+ISOLATION      = finish_race transition_chain abandon_race history_race schema_rename lock_order repeatable_read finish_timing direct_sql_lock_order
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation --encoding=UTF8 --load-extension=$(EXTENSION)
 
 # TAP tests (test/t/*.pl) only with TAP=1: they initdb their own clusters,

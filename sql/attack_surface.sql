@@ -55,9 +55,17 @@ DROP TRIGGER jt_fin_after ON regress.jt;
 CREATE TRIGGER jt_hist AFTER INSERT ON regress.jt FOR EACH ROW EXECUTE FUNCTION orchestration_session_history_guard();
 SELECT regress.errm($$INSERT INTO regress.jt (t) VALUES ('{}')$$);
 DROP TRIGGER jt_hist ON regress.jt;
-CREATE TRIGGER jt_hist_before BEFORE INSERT ON orchestration_session_entry FOR EACH ROW EXECUTE FUNCTION orchestration_session_history_guard();
+-- BEFORE and AFTER row triggers are what it is (from 1.2 both are attached);
+-- statement-level and TRUNCATE triggers are not.
+CREATE TRIGGER jt_hist_stmt BEFORE INSERT ON orchestration_session_entry FOR EACH STATEMENT EXECUTE FUNCTION orchestration_session_history_guard();
 SELECT regress.errm($$INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('x', 'y')$$);
-DROP TRIGGER jt_hist_before ON orchestration_session_entry;
+DROP TRIGGER jt_hist_stmt ON orchestration_session_entry;
+CREATE TRIGGER jt_hist_stmt_after AFTER DELETE ON orchestration_session_log FOR EACH STATEMENT EXECUTE FUNCTION orchestration_session_history_guard();
+SELECT regress.errm($$DELETE FROM orchestration_session_log WHERE false$$);
+DROP TRIGGER jt_hist_stmt_after ON orchestration_session_log;
+CREATE TRIGGER jt_hist_truncate BEFORE TRUNCATE ON orchestration_session_log FOR EACH STATEMENT EXECUTE FUNCTION orchestration_session_history_guard();
+SELECT regress.errm($$TRUNCATE orchestration_session_log$$);
+DROP TRIGGER jt_hist_truncate ON orchestration_session_log;
 DROP TABLE regress.jt;
 
 -- A family table that is not the extension's: each case in a transaction

@@ -87,6 +87,96 @@ DELETE FROM orchestration_session_entry WHERE orchestration_session_entry_id IN 
 INSERT INTO orchestration_session_log (orchestration_session_log_id, content) VALUES ('HL-FREE', 'a line of no exec');
 SELECT ingest_src FROM orchestration_session_entry WHERE session_id = 'H-OPEN' ORDER BY 1;
 
+-- From 1.2 each child table has a BEFORE ROW trigger too, which locks the
+-- session before the row is written; the AFTER trigger still checks the row
+-- as stored.  A user's BEFORE trigger (its name sorts after the lock's) that
+-- moves the row into the finished session is refused by the AFTER check.
+-- (A row whose column TG_ARGV[0] is 'rewrite-me' gets TG_ARGV[2] in column TG_ARGV[1].)
+CREATE FUNCTION regress.into_done() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF to_jsonb(NEW) ->> TG_ARGV[0] = 'rewrite-me' THEN
+        NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[1], TG_ARGV[2]));
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER zz_into_done BEFORE INSERT OR UPDATE ON orchestration_session_entry
+    FOR EACH ROW EXECUTE FUNCTION regress.into_done('ingest_src', 'session_id', 'H-DONE');
+CREATE TRIGGER zz_into_done BEFORE INSERT OR UPDATE ON orchestration_session_log
+    FOR EACH ROW EXECUTE FUNCTION regress.into_done('content', 'parent_exec_id', 'HX-1');
+SELECT regress.err($$INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-OPEN', 'rewrite-me')$$);
+SELECT regress.errm($$INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-OPEN', 'rewrite-me')$$);
+SELECT regress.errm($$UPDATE orchestration_session_entry SET ingest_src = 'rewrite-me' WHERE orchestration_session_entry_id = 'HE-OPEN'$$);
+-- ... also when the same transaction has just written the open session.
+BEGIN;
+INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-OPEN', 'checked.csv');
+SELECT regress.errm($$INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-OPEN', 'rewrite-me')$$);
+ROLLBACK;
+DROP TRIGGER zz_into_done ON orchestration_session_entry;
+DROP TRIGGER zz_into_done ON orchestration_session_log;
+DROP FUNCTION regress.into_done();
+
+-- What a transaction has verified is remembered (a COPY of many rows of one
+-- session locks once), and forgotten when it stops being true.  A session
+-- finished in the transaction (by the function or by a direct UPDATE)
+-- takes no more history, also through an exec that was written to before.
+SELECT orchestration_session_start('DEV-H', 'surveilr-transform-csv', '1', session_id => 'H-CACHE');
+SELECT orchestration_session_record_exec('H-CACHE', 'SQL', 'x', 0, exec_id => 'HX-CACHE');
+BEGIN;
+INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-CACHE', 'one.csv');
+INSERT INTO orchestration_session_log (parent_exec_id, content, sibling_order)
+    SELECT 'HX-CACHE', 'line ' || i, i FROM generate_series(1, 1000) i;
+SELECT orchestration_session_finish('H-CACHE') IS NOT NULL AS finished;
+SELECT regress.errm($$INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-CACHE', 'two.csv')$$);
+SELECT regress.errm($$INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-CACHE', 'late')$$);
+ROLLBACK;
+BEGIN;
+INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-CACHE', 'early');
+UPDATE orchestration_session SET orch_finished_at = clock_timestamp() WHERE orchestration_session_id = 'H-CACHE';
+SELECT regress.errm($$INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-CACHE', 'late')$$);
+SELECT regress.errm($$UPDATE orchestration_session_log SET content = 'changed' WHERE parent_exec_id = 'HX-CACHE'$$);
+ROLLBACK;
+-- Many rows, one of them of the finished session: the statement is refused.
+SELECT regress.errm($$INSERT INTO orchestration_session_log (parent_exec_id, content)
+    SELECT CASE WHEN i = 500 THEN 'HX-1' ELSE 'HX-CACHE' END, 'copied' FROM generate_series(1, 1000) i$$);
+SELECT count(*) AS log_lines_of_h_cache FROM orchestration_session_log WHERE parent_exec_id = 'HX-CACHE';
+
+-- A savepoint rolled back releases the session lock taken in it: the next
+-- write locks it again (the session row's xmax is this transaction's).
+BEGIN;
+SAVEPOINT before_line;
+INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-CACHE', 'in the savepoint');
+ROLLBACK TO SAVEPOINT before_line;
+RELEASE SAVEPOINT before_line;
+INSERT INTO orchestration_session_log (parent_exec_id, content) VALUES ('HX-CACHE', 'after the rollback');
+SELECT xmax::text = (txid_current() % 4294967296)::text AS locked_again
+FROM orchestration_session WHERE orchestration_session_id = 'H-CACHE';
+ROLLBACK;
+
+-- What one role verified is not taken for another's: after SET ROLE, a role
+-- that row-level security keeps from H-CACHE is refused (42501).
+CREATE ROLE regress_history_other;
+GRANT USAGE ON SCHEMA public, regress TO regress_history_other;
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO regress_history_other;
+GRANT UPDATE (diagnostics_md) ON orchestration_session TO regress_history_other;
+BEGIN;
+ALTER TABLE orchestration_session ENABLE ROW LEVEL SECURITY;
+CREATE POLICY not_h_cache ON orchestration_session TO regress_history_other
+    USING (orchestration_session_id <> 'H-CACHE');
+INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-CACHE', 'by the owner.csv');
+SET LOCAL ROLE regress_history_other;
+SELECT regress.errm($$INSERT INTO orchestration_session_entry (session_id, ingest_src) VALUES ('H-CACHE', 'by the other.csv')$$);
+-- The functions lock by query under row-level security: finished (55000,
+-- without waiting for the row), hidden (P0002), open.
+SELECT regress.errm($$SELECT orchestration_session_add_entry('H-DONE', 'late.csv')$$);
+SELECT regress.errm($$SELECT orchestration_session_add_entry('H-CACHE', 'hidden.csv')$$);
+SELECT orchestration_session_add_entry('H-OPEN', 'seen.csv') IS NOT NULL AS added;
+ROLLBACK;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM regress_history_other;
+REVOKE UPDATE (diagnostics_md) ON orchestration_session FROM regress_history_other;
+REVOKE USAGE ON SCHEMA public, regress FROM regress_history_other;
+DROP ROLE regress_history_other;
+SELECT orchestration_session_finish('H-CACHE') IS NOT NULL AS finished;
+
 -- Purge removes the finished session with all of its history.
 SELECT orchestration_session_purge(interval '0') >= 1 AS purged;
 SELECT count(*) AS left_of_finished FROM orchestration_session WHERE orchestration_session_id = 'H-DONE';

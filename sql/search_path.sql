@@ -46,8 +46,11 @@ FROM orchestration_session WHERE orchestration_session_id IN ('S-P1', 'S-P2') OR
 SELECT device_id, name FROM device WHERE device_id IN ('DEV-P', 'DEV-P2') ORDER BY 1;
 SELECT (SELECT count(*) FROM evil.orchestration_session) + (SELECT count(*) FROM evil.orchestration_session_state)
      + (SELECT count(*) FROM evil.orchestration_session_log) + (SELECT count(*) FROM evil.device) AS rows_in_evil;
--- No function of the extension is SECURITY DEFINER.
-SELECT count(*) AS security_definer_functions
+-- One function of the extension is SECURITY DEFINER (the fan-in status's
+-- applied position, which only superusers may read otherwise); it pins its
+-- search_path and is an SQL function whose every name is qualified.
+SELECT p.proname AS security_definer_function, p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql') AS is_sql,
+       p.proconfig
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'orchestration_session'
 WHERE p.prosecdef;

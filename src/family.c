@@ -25,6 +25,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
@@ -118,12 +119,40 @@ FamilyRelcacheCallback(Datum arg, Oid relid)
 	for (int i = 0; i < NUM_FAMILY_TABLES; i++)
 		if (family.relids[i] == relid)
 			family_valid = false;
+	if (family.fanin_session_edge == relid)
+		family_valid = false;
 }
 
 static void
 FamilySyscacheCallback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	family_valid = false;
+}
+
+const char *
+FamilyKeyColumn(FamilyTable table)
+{
+	/* The first column of every table but the backend's is its primary key. */
+	return table == FAMILY_BACKEND ? NULL : table_defs[table].columns[0].name;
+}
+
+const char *
+FamilyLinkColumn(FamilyTable table)
+{
+	switch (table)
+	{
+		case FAMILY_ENTRY:
+		case FAMILY_STATE:
+		case FAMILY_EXEC:
+		case FAMILY_ISSUE:
+			return "session_id";
+		case FAMILY_ISSUE_RELATION:
+			return "issue_id_prime";
+		case FAMILY_LOG:
+			return "parent_exec_id";
+		default:
+			return NULL;
+	}
 }
 
 Oid
@@ -227,6 +256,38 @@ ResolveSessionKey(Oid relid, AttrNumber id_att, const char *schema)
 	return pk;
 }
 
+/*
+ * The fan-in bookkeeping table (from 1.2; InvalidOid before), and whether
+ * the merge trigger on the session table is enabled (a central).  Enabling
+ * it (ALTER TABLE ... ENABLE REPLICA TRIGGER) invalidates the session
+ * table's relcache entry, so this is read again.
+ */
+static void
+ResolveFanin(Oid namespace, const char *schema, Oid extension, Oid session_relid)
+{
+	Oid			relid = get_relname_relid("orchestration_fanin_session_edge", namespace);
+	Relation	rel;
+	bool		central = false;
+
+	if (OidIsValid(relid) && getExtensionOfObject(RelationRelationId, relid) != extension)
+		ReportBrokenTable(schema, "orchestration_fanin_session_edge", "it is not a member of the extension");
+	family.fanin_session_edge = relid;
+
+	rel = table_open(session_relid, AccessShareLock);
+	if (OidIsValid(relid) && rel->trigdesc != NULL)
+	{
+		for (int i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			const Trigger *trig = &rel->trigdesc->triggers[i];
+
+			if (strcmp(trig->tgname, "orchestration_fanin_merge") == 0)
+				central = trig->tgenabled != TRIGGER_DISABLED;
+		}
+	}
+	table_close(rel, AccessShareLock);
+	family.is_central = central;
+}
+
 static void
 ResolveFamily(FunctionCallInfo fcinfo)
 {
@@ -266,6 +327,7 @@ ResolveFamily(FunctionCallInfo fcinfo)
 	family.session_id_att = get_attnum(relids[FAMILY_SESSION], "orchestration_session_id");
 	family.session_started_att = get_attnum(relids[FAMILY_SESSION], "orch_started_at");
 	family.session_finished_att = get_attnum(relids[FAMILY_SESSION], "orch_finished_at");
+	ResolveFanin(namespace, schema, extension, relids[FAMILY_SESSION]);
 }
 
 const Family *

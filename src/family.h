@@ -44,6 +44,14 @@ typedef struct Family
 	AttrNumber	session_started_att;
 	AttrNumber	session_finished_att;
 	uint32		generation;		/* changes whenever the above change */
+	/*
+	 * Fan-in (fanin.c): the table of which edge each replicated session came
+	 * from (InvalidOid in a database still on an extension version before
+	 * 1.2), and whether this database is a central, i.e. its merge triggers
+	 * are enabled (orchestration_fanin_prepare_central()).
+	 */
+	Oid			fanin_session_edge;
+	bool		is_central;
 } Family;
 
 /* Flags of FamilyEnter(). */
@@ -54,6 +62,16 @@ extern const Family *FamilyEnter(FunctionCallInfo fcinfo, int flags);
 /* The family table rel is, or -1 when it is none of them. */
 extern int	FamilyTableOf(const Family *family, Oid relid);
 extern const char *FamilyTableName(FamilyTable table);
+
+/* The primary-key column of a table (NULL for the backend table). */
+extern const char *FamilyKeyColumn(FamilyTable table);
+
+/*
+ * The column of a child table that leads to its session: session_id, or
+ * the exec of a log line (parent_exec_id), or the issue of an issue
+ * relation (issue_id_prime); NULL for the session and its parents.
+ */
+extern const char *FamilyLinkColumn(FamilyTable table);
 
 /*
  * The owner of a family table.  Code that acts as the owner (as foreign-key

@@ -153,6 +153,7 @@ Datum
 orchestration_session_abandon(PG_FUNCTION_ARGS)
 {
 	TimestampTz horizon = RequiredHorizon(fcinfo, 0);
+	const Family *family;
 	text	   *reason;
 	char	   *reason_str;
 	bool		only_dead;
@@ -178,13 +179,14 @@ orchestration_session_abandon(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextSwitchTo(batch_cxt);
-		ConnectSpi(fcinfo);
+		family = ConnectSpi(fcinfo);
 		sel[0] = TimestampTzGetDatum(horizon);
 		sel[1] = BoolGetDatum(only_dead);
 		sel[2] = TimestampTzGetDatum(after_started);
 		sel[3] = PointerGetDatum(after_id);
 		sel[4] = Int32GetDatum(ABANDON_BATCH);
-		n = RunPlan(fcinfo, PLAN_ABANDON_CANDIDATES, sel, NULL, false);
+		n = RunPlan(fcinfo, family->is_central ? PLAN_ABANDON_CANDIDATES_CENTRAL : PLAN_ABANDON_CANDIDATES,
+					sel, NULL, false);
 		if (n > 0)
 		{
 			SPITupleTable *candidates = SPI_tuptable;
@@ -245,6 +247,7 @@ Datum
 orchestration_session_purge(PG_FUNCTION_ARGS)
 {
 	TimestampTz horizon = RequiredHorizon(fcinfo, 0);
+	const Family *family;
 	int32		batch_size;
 	int64		total = 0;
 	int64		kept = 0;
@@ -272,12 +275,13 @@ orchestration_session_purge(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextSwitchTo(batch_cxt);
-		ConnectSpi(fcinfo);
+		family = ConnectSpi(fcinfo);
 		sel[0] = TimestampTzGetDatum(horizon);
 		sel[1] = Int32GetDatum(batch_size);
 		sel[2] = TimestampTzGetDatum(after_finished);
 		sel[3] = PointerGetDatum(after_id);
-		RunPlan(fcinfo, PLAN_PURGE_BATCH, sel, NULL, false);
+		RunPlan(fcinfo, family->is_central ? PLAN_PURGE_BATCH_CENTRAL : PLAN_PURGE_BATCH,
+				sel, NULL, false);
 		batch = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		candidates = isnull ? 0 :
 			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));

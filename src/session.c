@@ -42,6 +42,7 @@
 
 #include "args.h"
 #include "family.h"
+#include "fanin.h"
 #include "ids.h"
 #include "session.h"
 #include "session_lock.h"
@@ -148,6 +149,7 @@ LockOpenSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 		case SESSION_OPEN:
 			break;
 	}
+	FaninRefuseEdgeSession(fcinfo, FamilyEnter(fcinfo, 0), session_id, action);
 }
 
 /* The session a child row (entry or exec) belongs to must be this one: 23503 otherwise. */

@@ -13,6 +13,11 @@
  *   session finished meanwhile is seen as finished.
  * - REPEATABLE READ / SERIALIZABLE: a row changed after the transaction's
  *   snapshot is a serialization failure (40001), as for FOR SHARE.
+ * - A session whose version found by the probe (latest snapshot, or the
+ *   transaction's) is finished is reported finished at once, without the
+ *   row lock: finished is for ever.  So nobody waits for a purge in order
+ *   to learn that a session is finished (under REPEATABLE READ, a session
+ *   purged after the snapshot is 55000, as one still there, not 40001).
  * - Privileges are those of the query it replaces (SELECT on the columns
  *   read, UPDATE on some column for a row lock); where row-level security
  *   applies to the caller, the query itself runs, so its policies decide.
@@ -74,15 +79,30 @@ LockSessionByQuery(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
-				values, NULL, false) == 0)
-		state = SESSION_MISSING;
-	else
+	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
+		/* Locks only an open row: a finished one is not waited for (SlotFinished). */
+		if (RunPlan(fcinfo, exclusive ? PLAN_SESSION_LOCK_UPDATE : PLAN_SESSION_LOCK_SHARE,
+					values, NULL, false) > 0)
+		{
+			state = SESSION_OPEN;
+			break;
+		}
+		/* Nothing locked: finished, or not there (for this caller). */
+		if (RunPlan(fcinfo, PLAN_SESSION_VISIBLE, values, NULL, false) == 0)
+		{
+			state = SESSION_MISSING;
+			break;
+		}
 		value = ResultDatum(1, &isnull);
-		state = isnull ? SESSION_OPEN : SESSION_FINISHED;
 		if (!isnull)
+		{
+			state = SESSION_FINISHED;
 			*finished_at = DatumGetTimestampTz(value);
+			break;
+		}
+		/* Open after all: committed after the first query's snapshot. */
 	}
 	FinishSpi();
 	return state;
@@ -117,6 +137,28 @@ FindSessionRow(Relation rel, Oid pk_oid, text *session_id, Snapshot snapshot,
 	return found;
 }
 
+/*
+ * Whether the version found is finished: then that is the answer, without
+ * waiting for the row lock.  Finished is for ever (a finished row cannot be
+ * updated, only purge deletes it), so waiting would only learn the same, or
+ * that a purge deleted it; and a direct writer of finished history that
+ * already holds a history row must not wait behind a purge that holds the
+ * session and waits for that row.
+ */
+static bool
+SlotFinished(TupleTableSlot *slot, AttrNumber finished_att, TimestampTz *finished_at,
+			 SessionState *state)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(slot, finished_att, &isnull);
+
+	if (isnull)
+		return false;
+	*finished_at = DatumGetTimestampTz(value);
+	*state = SESSION_FINISHED;
+	return true;
+}
+
 SessionState
 LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 			TimestampTz *finished_at)
@@ -143,7 +185,8 @@ LockSession(FunctionCallInfo fcinfo, text *session_id, bool exclusive,
 	/* What a new statement would see: the transaction's snapshot or a fresh one. */
 	snapshot = RegisterSnapshot(xact_snapshot ? GetTransactionSnapshot() : GetLatestSnapshot());
 	slot = table_slot_create(rel, NULL);
-	if (FindSessionRow(rel, family->session_pkey, session_id, snapshot, slot))
+	if (FindSessionRow(rel, family->session_pkey, session_id, snapshot, slot) &&
+		!SlotFinished(slot, finished_att, finished_at, &state))
 	{
 		ItemPointerData tid = slot->tts_tid;
 

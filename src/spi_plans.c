@@ -90,6 +90,60 @@ typedef struct PlanDef
 	" WHERE" OWN_ENTRY("$3", "$2") \
 	" RETURNING transitioned_at, orchestration_session_state_id::pg_catalog.text"
 
+/*
+ * On a fan-in central (fanin.c) an edge's sessions belong to the edge: its
+ * own abandon and purge replicate here, and the central has no backend row
+ * for them, so its maintenance leaves them alone.
+ */
+#define NOT_FROM_AN_EDGE(alias) \
+	" AND NOT EXISTS (SELECT 1 FROM @S@.orchestration_fanin_session_edge f" \
+	"  WHERE f.session_id OPERATOR(pg_catalog.=) " alias ".orchestration_session_id)"
+
+#define ABANDON_CANDIDATES_SQL(extra) \
+	"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at, s.orch_started_at" \
+	" FROM @S@.orchestration_session s" \
+	" WHERE s.orch_finished_at IS NULL" \
+	" AND s.orch_started_at OPERATOR(pg_catalog.<) $1" \
+	" AND (s.orch_started_at, s.orchestration_session_id::pg_catalog.text)" \
+	"     OPERATOR(pg_catalog.>) ($3, $4)" \
+	" AND (NOT $2 OR NOT EXISTS (" \
+	"   SELECT 1 FROM @S@.orchestration_session_backend b" \
+	"   JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) b.pid" \
+	"    AND (a.backend_start OPERATOR(pg_catalog.=) b.backend_start OR a.backend_start IS NULL)" \
+	"   WHERE b.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))" \
+	extra \
+	" ORDER BY s.orch_started_at, s.orchestration_session_id::pg_catalog.text" \
+	" LIMIT $5 FOR UPDATE OF s SKIP LOCKED"
+
+#define PURGE_BATCH_SQL(extra) \
+	"SELECT pg_catalog.array_agg(q.id ORDER BY q.f, q.id), pg_catalog.count(*)::pg_catalog.int4," \
+	" (pg_catalog.array_agg(q.f ORDER BY q.f DESC, q.id DESC))[1]," \
+	" (pg_catalog.array_agg(q.id ORDER BY q.f DESC, q.id DESC))[1]" \
+	" FROM (SELECT orchestration_session_id::pg_catalog.text AS id, orch_finished_at AS f" \
+	"  FROM @S@.orchestration_session s" \
+	"  WHERE orch_finished_at IS NOT NULL" \
+	"  AND orch_finished_at OPERATOR(pg_catalog.<) $1" \
+	"  AND (orch_finished_at, orchestration_session_id::pg_catalog.text)" \
+	"      OPERATOR(pg_catalog.>) ($3, $4)" \
+	extra \
+	"  ORDER BY orch_finished_at, orchestration_session_id::pg_catalog.text" \
+	"  LIMIT $2 FOR UPDATE SKIP LOCKED) q"
+
+/* The link column (to the session, exec or issue) of the row with primary key $1. */
+#define LINK_SQL(table, pk, link) \
+	"SELECT " link "::pg_catalog.text FROM @S@." table " WHERE " pk " OPERATOR(pg_catalog.=) $1"
+
+/* Removes the row with primary key $1, which its edge sends again (re-copy): the new version replaces it. */
+#define REPLACE_SQL(table, pk) \
+	"DELETE FROM @S@." table " WHERE " pk " OPERATOR(pg_catalog.=) $1"
+
+/* Which edge the session of exec (issue) $1 came from, and whether that session is here. */
+#define VIA_PARENT_SQL(table, pk) \
+	"SELECT f.edge, s.orchestration_session_id IS NOT NULL FROM @S@." table " p" \
+	" LEFT JOIN @S@.orchestration_fanin_session_edge f ON f.session_id OPERATOR(pg_catalog.=) p.session_id" \
+	" LEFT JOIN @S@.orchestration_session s ON s.orchestration_session_id OPERATOR(pg_catalog.=) p.session_id" \
+	" WHERE p." pk " OPERATOR(pg_catalog.=) $1"
+
 static const PlanDef plan_defs[NUM_PLANS] = {
 	[PLAN_DEVICE_INSERT] = {
 		"INSERT INTO @S@.device (device_id, name, state, boundary, state_sysinfo, elaboration)"
@@ -136,14 +190,19 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"INSERT INTO @S@.orchestration_session_backend (session_id, pid, backend_start)"
 		" VALUES ($1, $2, $3)",
 		3, {T, I, TS}},
-	/* Lock and check a session: shared for children (error path), exclusive for transitions. */
+	/*
+	 * Lock an open session (the row-level security path of LockSession):
+	 * shared or exclusive.  A finished row is not locked nor waited for (it
+	 * fails the WHERE on the snapshot's version); PLAN_SESSION_VISIBLE then
+	 * tells finished from missing.
+	 */
 	[PLAN_SESSION_LOCK_SHARE] = {
-		"SELECT orch_finished_at FROM @S@.orchestration_session"
-		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+		"SELECT s.orch_finished_at FROM @S@.orchestration_session s"
+		" WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) $1 AND" IS_OPEN("s") " FOR SHARE",
 		1, {T}},
 	[PLAN_SESSION_LOCK_UPDATE] = {
-		"SELECT orch_finished_at FROM @S@.orchestration_session"
-		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+		"SELECT s.orch_finished_at FROM @S@.orchestration_session s"
+		" WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) $1 AND" IS_OPEN("s") " FOR UPDATE",
 		1, {T}},
 	/*
 	 * Finishes the session, which the caller has locked and found open: at
@@ -185,9 +244,9 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"SELECT session_id::pg_catalog.text FROM @S@.orchestration_session_issue"
 		" WHERE orchestration_session_issue_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
-	/* Whether the caller sees the session (run as the caller: row-level security applies). */
+	/* Whether the caller sees the session, and its finish (run as the caller: row-level security applies). */
 	[PLAN_SESSION_VISIBLE] = {
-		"SELECT 1 FROM @S@.orchestration_session"
+		"SELECT orch_finished_at FROM @S@.orchestration_session"
 		" WHERE orchestration_session_id OPERATOR(pg_catalog.=) $1",
 		1, {T}},
 	[PLAN_EXEC_INSERT] = {
@@ -236,21 +295,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	 * session is never taken for dead.  No backend row: dead.  SKIP LOCKED:
 	 * a session a live writer holds is left for the next round.
 	 */
-	[PLAN_ABANDON_CANDIDATES] = {
-		"SELECT s.orchestration_session_id::pg_catalog.text, s.orch_finished_at, s.orch_started_at"
-		" FROM @S@.orchestration_session s"
-		" WHERE s.orch_finished_at IS NULL"
-		" AND s.orch_started_at OPERATOR(pg_catalog.<) $1"
-		" AND (s.orch_started_at, s.orchestration_session_id::pg_catalog.text)"
-		"     OPERATOR(pg_catalog.>) ($3, $4)"
-		" AND (NOT $2 OR NOT EXISTS ("
-		"   SELECT 1 FROM @S@.orchestration_session_backend b"
-		"   JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) b.pid"
-		"    AND (a.backend_start OPERATOR(pg_catalog.=) b.backend_start OR a.backend_start IS NULL)"
-		"   WHERE b.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id))"
-		" ORDER BY s.orch_started_at, s.orchestration_session_id::pg_catalog.text"
-		" LIMIT $5 FOR UPDATE OF s SKIP LOCKED",
-		5, {TS, B, TS, T, I}, true},
+	[PLAN_ABANDON_CANDIDATES] = {ABANDON_CANDIDATES_SQL(""), 5, {TS, B, TS, T, I}, true},
 	/* Keeps an existing diagnostics_json; then the abandonment goes to diagnostics_md. */
 	[PLAN_ABANDON_FINISH] = {
 		"UPDATE @S@.orchestration_session SET orch_finished_at = $2,"
@@ -264,19 +309,7 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 	 * first, after ($3, $4) (keyset, so sessions a batch could not delete are
 	 * not picked again), locked; their ids, and where the batch ended.
 	 */
-	[PLAN_PURGE_BATCH] = {
-		"SELECT pg_catalog.array_agg(q.id ORDER BY q.f, q.id), pg_catalog.count(*)::pg_catalog.int4,"
-		" (pg_catalog.array_agg(q.f ORDER BY q.f DESC, q.id DESC))[1],"
-		" (pg_catalog.array_agg(q.id ORDER BY q.f DESC, q.id DESC))[1]"
-		" FROM (SELECT orchestration_session_id::pg_catalog.text AS id, orch_finished_at AS f"
-		"  FROM @S@.orchestration_session"
-		"  WHERE orch_finished_at IS NOT NULL"
-		"  AND orch_finished_at OPERATOR(pg_catalog.<) $1"
-		"  AND (orch_finished_at, orchestration_session_id::pg_catalog.text)"
-		"      OPERATOR(pg_catalog.>) ($3, $4)"
-		"  ORDER BY orch_finished_at, orchestration_session_id::pg_catalog.text"
-		"  LIMIT $2 FOR UPDATE SKIP LOCKED) q",
-		4, {TS, I, TS, T}, true},
+	[PLAN_PURGE_BATCH] = {PURGE_BATCH_SQL(""), 4, {TS, I, TS, T}, true},
 	/*
 	 * One statement per batch: the sessions of $1 that are really deleted
 	 * (a trigger, rule or row-level security policy on orchestration_session
@@ -305,6 +338,79 @@ static const PlanDef plan_defs[NUM_PLANS] = {
 		"   WHERE session_id OPERATOR(pg_catalog.=) ANY (SELECT orchestration_session_id FROM s) RETURNING 1)"
 		" SELECT pg_catalog.count(*)::pg_catalog.int4 FROM s",
 		1, {TA}, true},
+	[PLAN_ABANDON_CANDIDATES_CENTRAL] = {ABANDON_CANDIDATES_SQL(NOT_FROM_AN_EDGE("s")),
+	5, {TS, B, TS, T, I}, true},
+	[PLAN_PURGE_BATCH_CENTRAL] = {PURGE_BATCH_SQL(NOT_FROM_AN_EDGE("s")), 4, {TS, I, TS, T}, true},
+	/* Which edge session $1 came from (NULL: none), and whether it is here at all. */
+	[PLAN_FANIN_SESSION_EDGE] = {
+		"SELECT (SELECT f.edge FROM @S@.orchestration_fanin_session_edge f"
+		"        WHERE f.session_id OPERATOR(pg_catalog.=) $1),"
+		" EXISTS (SELECT 1 FROM @S@.orchestration_session s"
+		"         WHERE s.orchestration_session_id OPERATOR(pg_catalog.=) $1)",
+		1, {T}},
+	[PLAN_FANIN_VIA_EXEC] = {VIA_PARENT_SQL("orchestration_session_exec", "orchestration_session_exec_id"), 1, {T}},
+	[PLAN_FANIN_VIA_ISSUE] = {VIA_PARENT_SQL("orchestration_session_issue", "orchestration_session_issue_id"), 1, {T}},
+	[PLAN_FANIN_EDGE_ADD] = {
+		"INSERT INTO @S@.orchestration_fanin_session_edge (session_id, edge) VALUES ($1, $2)",
+		2, {T, T}},
+	[PLAN_FANIN_EDGE_DELETE] = {
+		"DELETE FROM @S@.orchestration_fanin_session_edge WHERE session_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_FANIN_ENTRY_LINK] = {LINK_SQL("orchestration_session_entry", "orchestration_session_entry_id", "session_id"), 1, {T}},
+	[PLAN_FANIN_STATE_LINK] = {LINK_SQL("orchestration_session_state", "orchestration_session_state_id", "session_id"), 1, {T}},
+	[PLAN_FANIN_EXEC_LINK] = {LINK_SQL("orchestration_session_exec", "orchestration_session_exec_id", "session_id"), 1, {T}},
+	[PLAN_FANIN_ISSUE_LINK] = {LINK_SQL("orchestration_session_issue", "orchestration_session_issue_id", "session_id"), 1, {T}},
+	[PLAN_FANIN_ISSUE_RELATION_LINK] = {LINK_SQL("orchestration_session_issue_relation",
+												 "orchestration_session_issue_relation_id", "issue_id_prime"), 1, {T}},
+	[PLAN_FANIN_LOG_LINK] = {LINK_SQL("orchestration_session_log", "orchestration_session_log_id", "parent_exec_id"), 1, {T}},
+	[PLAN_FANIN_DEVICE_BY_ID] = {
+		"SELECT name, state, boundary FROM @S@.device WHERE device_id OPERATOR(pg_catalog.=) $1",
+		1, {T}},
+	[PLAN_FANIN_DEVICE_USED] = {
+		"SELECT 1 FROM @S@.orchestration_session WHERE device_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+		1, {T}},
+	[PLAN_FANIN_NATURE_USED] = {
+		"SELECT 1 FROM @S@.orchestration_session WHERE orchestration_nature_id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+		1, {T}},
+	[PLAN_FANIN_ALIAS_FIND] = {
+		"SELECT central_device_id::pg_catalog.text FROM @S@.orchestration_fanin_device_alias"
+		" WHERE edge OPERATOR(pg_catalog.=) $1 AND device_id OPERATOR(pg_catalog.=) $2",
+		2, {T, T}},
+	[PLAN_FANIN_ALIAS_ADD] = {
+		"INSERT INTO @S@.orchestration_fanin_device_alias (edge, device_id, central_device_id)"
+		" VALUES ($1, $2, $3) ON CONFLICT (edge, device_id)"
+		" DO UPDATE SET central_device_id = EXCLUDED.central_device_id",
+		3, {T, T, T}},
+	/* The sessions of edge $1 that arrived before their device $2 was aliased to $3. */
+	[PLAN_FANIN_ALIAS_REWRITE] = {
+		"UPDATE @S@.orchestration_session s SET device_id = $3"
+		" FROM @S@.orchestration_fanin_session_edge f"
+		" WHERE f.session_id OPERATOR(pg_catalog.=) s.orchestration_session_id"
+		" AND f.edge OPERATOR(pg_catalog.=) $1 AND s.device_id OPERATOR(pg_catalog.=) $2",
+		3, {T, T, T}},
+	[PLAN_FANIN_CONFLICT] = {
+		"INSERT INTO @S@.orchestration_fanin_conflict AS c"
+		" (edge, table_name, row_id, operation, owner_edge, detail)"
+		" VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (edge, table_name, row_id, operation) DO UPDATE SET"
+		" owner_edge = EXCLUDED.owner_edge, detail = EXCLUDED.detail,"
+		" last_seen_at = pg_catalog.clock_timestamp(),"
+		" occurrences = c.occurrences OPERATOR(pg_catalog.+) 1",
+		6, {T, T, T, T, T, T}},
+	/* Whether an INSERT of row $3 of table $2 from edge $1 was skipped. */
+	[PLAN_FANIN_SKIPPED] = {
+		"SELECT 1 FROM @S@.orchestration_fanin_conflict WHERE edge OPERATOR(pg_catalog.=) $1"
+		" AND table_name OPERATOR(pg_catalog.=) $2 AND row_id OPERATOR(pg_catalog.=) $3"
+		" AND operation OPERATOR(pg_catalog.=) 'INSERT'",
+		3, {T, T, T}},
+	[PLAN_FANIN_SESSION_REPLACE] = {REPLACE_SQL("orchestration_session", "orchestration_session_id"), 1, {T}},
+	[PLAN_FANIN_ENTRY_REPLACE] = {REPLACE_SQL("orchestration_session_entry", "orchestration_session_entry_id"), 1, {T}},
+	[PLAN_FANIN_STATE_REPLACE] = {REPLACE_SQL("orchestration_session_state", "orchestration_session_state_id"), 1, {T}},
+	[PLAN_FANIN_EXEC_REPLACE] = {REPLACE_SQL("orchestration_session_exec", "orchestration_session_exec_id"), 1, {T}},
+	[PLAN_FANIN_ISSUE_REPLACE] = {REPLACE_SQL("orchestration_session_issue", "orchestration_session_issue_id"), 1, {T}},
+	[PLAN_FANIN_ISSUE_RELATION_REPLACE] = {REPLACE_SQL("orchestration_session_issue_relation",
+													   "orchestration_session_issue_relation_id"), 1, {T}},
+	[PLAN_FANIN_LOG_REPLACE] = {REPLACE_SQL("orchestration_session_log", "orchestration_session_log_id"), 1, {T}},
 };
 
 #undef T

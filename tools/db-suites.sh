@@ -79,9 +79,12 @@ fi
 run_suite "JSON functions stop within bounds on cancel" test/json_cancel.sh
 run_suite "JSON error columns in LATIN1, SQL_ASCII, EUC_JP" test/json_encodings.sh
 run_suite "the extension in a schema off the search_path" test/extension_schema.sh
-run_suite "upgrade from 1.0 equals a fresh install" test/upgrade_check.sh
+current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" orchestration_session.control)
+run_suite "upgrade from 1.0 (through 1.1) equals a fresh $current" test/upgrade_check.sh 1.0 "$current"
+run_suite "upgrade from 1.1 equals a fresh $current" test/upgrade_check.sh 1.1 "$current"
 run_suite "planted look-alikes vs CREATE EXTENSION" test/planted_lookalikes.sh
-run_suite "planted look-alikes vs ALTER EXTENSION UPDATE" test/planted_lookalikes.sh 1.0 "$(sed -n "s/^default_version = '\(.*\)'/\1/p" orchestration_session.control)"
+run_suite "planted look-alikes vs ALTER EXTENSION UPDATE from 1.0" test/planted_lookalikes.sh 1.0 "$current"
+run_suite "planted look-alikes vs ALTER EXTENSION UPDATE from 1.1" test/planted_lookalikes.sh 1.1 "$current"
 run_suite "only the fmgr entry points are exported" test/exported_symbols.sh
 run_suite "session benchmark scripts, PL/pgSQL baseline" test/bench_scripts.sh
 run_suite "stress: every call mixed, invariants after" test/stress.sh "${STRESS_SECONDS:-20}"
