@@ -303,24 +303,20 @@ sub compare_edges
 sub snapshot_sql
 {
     my ($sessions) = @_;
+    # the children that carry session_id themselves
+    my $direct_children = join('', map {
+        qq{UNION ALL
+        SELECT '$_', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_${_}_id))
+          FROM orchestration_session_$_ t WHERE t.session_id IN (SELECT id FROM s)
+        }
+    } ('entry', 'state', 'exec', 'issue'));
     return qq{
         WITH s AS ($sessions)
         SELECT 'session', count(*), md5(string_agg(row(t.orchestration_session_id, d.name, t.orchestration_nature_id,
                  t.version, t.orch_started_at, t.orch_finished_at, t.elaboration, t.args_json, t.diagnostics_json,
                  t.diagnostics_md)::text, '|' ORDER BY t.orchestration_session_id))
           FROM orchestration_session t JOIN device d USING (device_id) WHERE t.orchestration_session_id IN (SELECT id FROM s)
-        UNION ALL
-        SELECT 'entry', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_entry_id))
-          FROM orchestration_session_entry t WHERE t.session_id IN (SELECT id FROM s)
-        UNION ALL
-        SELECT 'state', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_state_id))
-          FROM orchestration_session_state t WHERE t.session_id IN (SELECT id FROM s)
-        UNION ALL
-        SELECT 'exec', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_exec_id))
-          FROM orchestration_session_exec t WHERE t.session_id IN (SELECT id FROM s)
-        UNION ALL
-        SELECT 'issue', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_issue_id))
-          FROM orchestration_session_issue t WHERE t.session_id IN (SELECT id FROM s)
+        $direct_children
         UNION ALL
         SELECT 'relation', count(*), md5(string_agg(t::text, '|' ORDER BY t.orchestration_session_issue_relation_id))
           FROM orchestration_session_issue_relation t JOIN orchestration_session_issue i
